@@ -1,0 +1,101 @@
+// Named counters: every drop and every notable event has one, declared here
+// and nowhere else, so `l2sec status`, the logs and the tests speak of the
+// same names. Engines own a Counters value each (no global state); the
+// gateway sums them for reporting.
+//
+// To add one: add a line to L2SEC_COUNTERS in the section of its module.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// X(name, description)
+#define L2SEC_COUNTERS(X)                                                                          \
+  /* ---- L2TP: header and message decoding (RFC 2661 §3, §4) ---- */                             \
+  X(l2tp_rx_packets, "L2TP packets received")                                                      \
+  X(l2tp_tx_packets, "L2TP packets sent")                                                          \
+  X(l2tp_rx_bad_header, "dropped: L2TP header truncated or inconsistent")                          \
+  X(l2tp_rx_bad_version, "dropped: L2TP version is not 2")                                         \
+  X(l2tp_rx_bad_length, "dropped: L2TP Length field disagrees with the datagram")                  \
+  X(l2tp_rx_control_bad_flags, "dropped: control message without L and S, or with O or P")        \
+  X(l2tp_rx_malformed_avp, "dropped: AVP list malformed (length, reserved bits, hidden)")          \
+  X(l2tp_rx_unknown_mandatory_avp, "unknown AVP with the M bit: tunnel or session cleared")       \
+  X(l2tp_rx_unknown_optional_avp, "unknown AVP without the M bit: ignored")                        \
+  X(l2tp_rx_missing_avp, "control message lacks an AVP its type requires")                         \
+  X(l2tp_rx_unknown_message_type, "control message of an unknown type")                            \
+  X(l2tp_rx_unknown_tunnel, "dropped: no tunnel with this Tunnel ID")                              \
+  X(l2tp_rx_unknown_session, "dropped: no session with this Session ID")                           \
+  X(l2tp_rx_wrong_peer, "dropped: from an address or port other than the tunnel's peer")           \
+  /* ---- L2TP: reliable delivery (§5.8, Appendix A) ---- */                                      \
+  X(l2tp_ctl_tx, "control messages sent (first transmission)")                                    \
+  X(l2tp_ctl_retransmit, "control messages retransmitted")                                         \
+  X(l2tp_ctl_zlb_tx, "ZLB acknowledgements sent")                                                  \
+  X(l2tp_ctl_zlb_rx, "ZLB acknowledgements received")                                              \
+  X(l2tp_ctl_rx_duplicate, "dropped: control message already received (acknowledged again)")      \
+  X(l2tp_ctl_rx_out_of_order, "control message queued until the ones before it arrive")           \
+  X(l2tp_ctl_rx_outside_window, "dropped: control message beyond the receive window")              \
+  X(l2tp_ctl_rx_bad_nr, "dropped: Nr acknowledges a message never sent")                           \
+  X(l2tp_ctl_give_up, "control connection lost: retransmissions exhausted")                        \
+  X(l2tp_ctl_tx_queue_full, "control message refused: send queue full")                            \
+  /* ---- L2TP: tunnels and sessions (§5, §7) ---- */                                             \
+  X(l2tp_tunnel_established, "tunnels established")                                                \
+  X(l2tp_tunnel_closed, "tunnels closed")                                                          \
+  X(l2tp_tunnel_auth_failed, "tunnels refused: challenge response wrong or missing")              \
+  X(l2tp_tunnel_tie_lost, "SCCRQ withdrawn: lost the tie breaker")                                 \
+  X(l2tp_tunnel_refused, "SCCRQ refused (policy, limits, unknown peer)")                           \
+  X(l2tp_fsm_unexpected, "control message not expected in the current state")                     \
+  X(l2tp_hello_tx, "Hello messages sent")                                                          \
+  X(l2tp_session_established, "sessions established")                                              \
+  X(l2tp_session_closed, "sessions closed")                                                        \
+  X(l2tp_session_refused, "incoming or outgoing calls refused")                                   \
+  X(l2tp_data_rx, "data messages received")                                                        \
+  X(l2tp_data_tx, "data messages sent")                                                            \
+  X(l2tp_data_rx_no_session, "dropped: data for a session that is not established")               \
+  X(l2tp_data_rx_bad_offset, "dropped: data offset beyond the message")                            \
+  X(l2tp_data_rx_out_of_order, "dropped: data message with an old Ns (sequencing on)")             \
+  X(l2tp_ctl_rx_session_unexpected, "session message not expected in the session's state")       \
+  /* ---- media and gateway ---- */                                                               \
+  X(media_rx_datagrams, "datagrams received by a medium")                                          \
+  X(media_tx_datagrams, "datagrams sent by a medium")                                              \
+  X(media_tx_errors, "datagrams the OS refused to send")                                           \
+  X(media_rx_oversize, "dropped: datagram larger than the receive buffer")
+
+namespace l2sec {
+
+enum class Ctr : std::uint16_t {
+#define L2SEC_X(name, desc) name,
+  L2SEC_COUNTERS(L2SEC_X)
+#undef L2SEC_X
+      count_
+};
+
+inline constexpr std::size_t kCounterCount = static_cast<std::size_t>(Ctr::count_);
+
+std::string_view counter_name(Ctr c) noexcept;
+std::string_view counter_description(Ctr c) noexcept;
+
+class Counters {
+ public:
+  void inc(Ctr c, std::uint64_t n = 1) noexcept { v_[static_cast<std::size_t>(c)] += n; }
+  std::uint64_t get(Ctr c) const noexcept { return v_[static_cast<std::size_t>(c)]; }
+  std::uint64_t operator[](Ctr c) const noexcept { return get(c); }
+  Counters& operator+=(const Counters& o) noexcept {
+    for (std::size_t i = 0; i < kCounterCount; ++i) v_[i] += o.v_[i];
+    return *this;
+  }
+  void clear() noexcept { v_.fill(0); }
+
+  // Calls f(Ctr, value) for every counter that is not zero.
+  template <class F>
+  void for_each_nonzero(F&& f) const {
+    for (std::size_t i = 0; i < kCounterCount; ++i)
+      if (v_[i] != 0) f(static_cast<Ctr>(i), v_[i]);
+  }
+
+ private:
+  std::array<std::uint64_t, kCounterCount> v_{};
+};
+
+}  // namespace l2sec
