@@ -56,6 +56,11 @@
   X(l2tp_data_rx_bad_offset, "dropped: data offset beyond the message")                            \
   X(l2tp_data_rx_out_of_order, "dropped: data message with an old Ns (sequencing on)")             \
   X(l2tp_ctl_rx_session_unexpected, "session message not expected in the session's state")       \
+  X(l2tp_rx_zero_tunnel_not_sccrq, "dropped: Tunnel ID 0 on a message other than SCCRQ")           \
+  X(l2tp_tunnel_tie_won, "peer's SCCRQ dropped: we won the tie breaker")                           \
+  X(l2tp_ctl_rx_while_closing, "control message ignored (acknowledged only): tunnel closing")      \
+  X(l2tp_ctl_tx_encode_failed, "control message not sent: a value does not fit its AVP")          \
+  X(l2tp_session_setup_timeout, "calls cleared: not established in time (CDN result 10)")          \
   /* ---- media and gateway ---- */                                                               \
   X(media_rx_datagrams, "datagrams received by a medium")                                          \
   X(media_tx_datagrams, "datagrams sent by a medium")                                              \

@@ -40,9 +40,25 @@ std::string Endpoint::to_string() const {
       std::snprintf(buf, sizeof buf, "%u.%u.%u.%u:%u", addr[0], addr[1], addr[2], addr[3], port);
       return buf;
     case Kind::ipv6: {
+      // RFC 5952 §4.2: the longest run (leftmost on a tie) of two or more
+      // zero groups becomes "::".
+      unsigned group[8];
+      for (int g = 0; g < 8; ++g) group[g] = (unsigned{addr[2 * g]} << 8) | addr[2 * g + 1];
+      int run_at = -1, run_len = 1;
+      for (int g = 0; g < 8;) {
+        int e = g;
+        while (e < 8 && group[e] == 0) ++e;
+        if (e - g > run_len) run_at = g, run_len = e - g;
+        g = e == g ? g + 1 : e;
+      }
       std::string s = "[";
-      for (int i = 0; i < 16; i += 2) {
-        std::snprintf(buf, sizeof buf, "%s%x", i ? ":" : "", (addr[i] << 8) | addr[i + 1]);
+      for (int g = 0; g < 8; ++g) {
+        if (g == run_at) {
+          s += "::";
+          g += run_len - 1;
+          continue;
+        }
+        std::snprintf(buf, sizeof buf, "%s%x", (g == 0 || g == run_at + run_len) ? "" : ":", group[g]);
         s += buf;
       }
       std::snprintf(buf, sizeof buf, "]:%u", port);

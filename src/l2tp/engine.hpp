@@ -20,6 +20,29 @@
 // port than the one it sent the SCCRQ to and uses that port from then on;
 // after that, datagrams for the tunnel from any other endpoint are dropped
 // (l2tp_rx_wrong_peer).
+//
+// Choices where RFC 2661 leaves room (the code says why, next to each):
+// - Tie breaker: the loser discards its SCCRQ silently (no StopCCN) and its
+//   tunnel object answers the winner's SCCRQ under the same local Tunnel ID,
+//   so the ID open_tunnel() returned and the calls waiting on it stay valid.
+//   The peer's SCCRQ is then accepted with that tunnel's own TunnelConfig
+//   (the policy is not asked again). Equal values: both discard, and we send
+//   a fresh SCCRQ with a new Tie Breaker.
+// - StopCCN results we send: 4 for authentication and policy refusals, 5
+//   (error 0x0100 = version 1.0) for another Protocol Version, 7 for a
+//   message out of sequence (§7.2.1 tables), 2 with error 8 for an unknown
+//   mandatory Message Type, the codec's Result Code for AVP faults. A call's
+//   CDN: 4 when max_sessions is reached, 3 when the policy refuses, 2 with
+//   error 6 (and a text) for a message out of sequence, 10 when the call is
+//   not established within call_setup_timeout.
+// - A StopCCN-closed tunnel holds state for stop_hold; one whose
+//   retransmissions are exhausted is freed at once (result 2, "retransmissions
+//   exhausted").
+// - Control messages beyond the channel's send queue wait in an engine
+//   backlog (in order); new calls wait (wait-tunnel) while the tunnel has
+//   more than a few dozen messages queued, so bursts of open_session() or
+//   close_session() never lose a message.
+// - next_deadline() is exact; events come out in the order things happened.
 #pragma once
 
 #include <cstdint>
@@ -59,11 +82,21 @@ struct TunnelConfig {
   bool require_authentication = true;
   bool hide_avps = false;                   // hide what §4.4 allows
   ControlChannelConfig channel;
-  Duration hello_interval = std::chrono::seconds(60);  // §6.5 recommendation
+  // §6.5 recommendation. Also bounds establishment: a tunnel not yet
+  // established that hears nothing from its peer for this long is cleared
+  // (StopCCN result 2, "control connection not established in time").
+  Duration hello_interval = std::chrono::seconds(60);
   // How long a closed tunnel keeps state to acknowledge retransmissions
   // (§5.7: a full retransmission cycle, 31 s with the defaults).
   Duration stop_hold = std::chrono::seconds(31);
   std::uint16_t max_sessions = 65535;
+  // Send a Tie Breaker AVP (8 random octets) in our SCCRQ (§4.4.3): we want
+  // a single tunnel with this peer. Without it on both sides, simultaneous
+  // SCCRQs make two tunnels.
+  bool tie_breaker = true;
+  // A call not established this long after its ICRQ / OCRQ was sent or
+  // received is cleared with CDN result 10 (not established in time).
+  Duration call_setup_timeout = std::chrono::seconds(60);
 };
 
 // Decides what to do with a tunnel a peer asks for (SCCRQ).
@@ -100,6 +133,13 @@ struct SessionRef {
   friend bool operator==(const SessionRef&, const SessionRef&) = default;
 };
 
+// Every tunnel the engine creates (open_tunnel, or a peer's SCCRQ, even one
+// it refuses) ends with exactly one tunnel_down; tunnel_up comes between
+// when it got established. Every session created (open_session, or an
+// accepted ICRQ / OCRQ) ends with exactly one session_down, whoever cleared
+// it; session_down of sessions cleared with their tunnel carry the tunnel's
+// Result Code. A refused ICRQ / OCRQ creates no session (only
+// l2tp_session_refused counts it).
 struct Event {
   enum class Kind : std::uint8_t {
     tunnel_up,      // control connection established
@@ -181,6 +221,11 @@ class Engine {
   std::size_t session_count() const;
   // True when no tunnel is left (not even one holding state after StopCCN).
   bool idle() const;
+  // ENGINE NEEDS (added by the lead for shutdown): true when no tunnel has a
+  // control message waiting to be sent or acknowledged, i.e. after
+  // close_all() every StopCCN has been acknowledged (or given up on). Tunnels
+  // may still be holding state (§5.7); the process can exit.
+  bool quiescent() const;
 
   struct TunnelInfo {
     std::uint16_t local_id, peer_id;

@@ -33,10 +33,11 @@ enum class MessageType : std::uint16_t {
   OCRQ = 7, OCRP = 8, OCCN = 9, ICRQ = 10, ICRP = 11, ICCN = 12,
   CDN = 14, WEN = 15, SLI = 16,
 };
-std::string_view message_type_name(MessageType t) noexcept;  // "SCCRQ", ... "type 99"
+std::string_view message_type_name(MessageType t) noexcept;  // "SCCRQ", ... "type 99" (">255" above)
 bool is_known_message_type(std::uint16_t v) noexcept;
-// Session-scoped messages (ICRQ..CDN, WEN, SLI): an unknown mandatory AVP in
-// them clears the session, not the tunnel (§4.1).
+// Session-scoped messages (ICRQ..CDN, WEN, SLI; the outgoing-call messages
+// OCRQ, OCRP, OCCN too): an unknown mandatory AVP in them clears the session,
+// not the tunnel (§4.1).
 bool is_session_message(MessageType t) noexcept;
 
 // Attribute types (§4.4).
@@ -52,7 +53,7 @@ enum class AvpType : std::uint16_t {
   CallErrors = 34, Accm = 35, RandomVector = 36, PrivateGroupId = 37, RxConnectSpeed = 38,
   SequencingRequired = 39,
 };
-std::string_view avp_type_name(std::uint16_t type) noexcept;
+std::string_view avp_type_name(std::uint16_t type) noexcept;  // "Host Name", ... "unknown AVP"
 
 // Result codes (§4.4.2).
 namespace result {
@@ -212,6 +213,17 @@ struct Decoded {
 // decodes, with `fault` set where the standard says to clear.
 Result<Decoded> decode_control(Bytes avps, Bytes secret);
 
+// The leading Message Type AVP of an AVP list, without decoding the rest:
+// its value and M bit, so that when decode_control() fails with unsupported
+// the caller can tell whether §4.4.1 says to clear the tunnel (M=1) or to
+// ignore the message (M=0). nullopt when the list does not start with a
+// well-formed Message Type AVP (vendor 0, no reserved or H bit, Length 8).
+struct MessageTypeAvp {
+  std::uint16_t value = 0;
+  bool mandatory = false;
+};
+std::optional<MessageTypeAvp> peek_message_type(Bytes avps) noexcept;
+
 struct EncodeOptions {
   Bytes secret;                        // tunnel secret; needed to hide
   bool hide = false;                   // hide every AVP §4.4 allows to hide
@@ -222,7 +234,9 @@ struct EncodeOptions {
 // type order, then `unrecognized`). With hide: a Random Vector AVP
 // (16 octets) precedes the first hidden AVP. Fails with out_of_range when a
 // value does not fit an AVP (1023 octets) and invalid_state when hiding is
-// asked without a secret or random source.
+// asked without a secret or random source. A Result Code whose message is
+// set without an error code is sent with error 0 (the message needs one).
+// On failure `out` is left as it was.
 Result<void> encode_control(const ControlMessage& m, PacketBuf& out, const EncodeOptions& opt = {});
 
 // Hidden AVP value (§4.3, attribute number hashed as RFC 3931 §5.3 says).

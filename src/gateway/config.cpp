@@ -1,0 +1,449 @@
+// The configuration loader: TOML text -> Config, checked as a whole.
+//
+// Three passes over one parsed document, all reporting into one
+// Diagnostics so that every error is found in one run:
+//   1. keys: every table holds only the keys of its schema (a typo is an
+//      error, with a hint: the key it resembles, or the table it belongs in);
+//   2. values: each key's type and range (config_reader.hpp), filling Config;
+//   3. the whole: what only makes sense across keys (role vs. peers, hidden
+//      AVPs vs. secrets, retransmission timers).
+// The schema, defaults and ranges are documented in docs/config.md; keep
+// both in step.
+#include "gateway/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <span>
+
+#include "gateway/config_reader.hpp"
+#include "gateway/config_secret.hpp"
+#include "l2tp/message.hpp"
+
+namespace l2sec::gateway {
+namespace {
+
+using cfg::Diagnostics;
+using cfg::Fields;
+using cfg::show;
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// --- schema: the keys of each table --------------------------------------
+
+constexpr std::string_view kTopKeys[] = {
+    "role",        "listen", "host_name",    "log_level", "status_file", "sink", "lcp_echo_interval",
+    "max_tunnels", "redial", "redial_delay", "tunnel",    "peer"};
+constexpr std::string_view kTunnelKeys[] = {"hidden_avps",    "hello_interval",   "retransmit_initial",
+                                            "retransmit_max", "retransmit_tries", "receive_window",
+                                            "stop_hold",      "max_sessions",     "framing",
+                                            "bearer",         "vendor_name"};
+constexpr std::string_view kPeerKeys[] = {"name",          "address",       "secret_file", "secret",
+                                          "challenge",     "hidden_avps",   "sessions",    "sequencing",
+                                          "called_number", "calling_number"};
+
+struct Section {
+  std::string_view where;  // completes "unknown key 'k' ..." and "it belongs ..."
+  std::span<const std::string_view> keys;
+};
+constexpr Section kTop{"at top level", kTopKeys};
+constexpr Section kTunnel{"in [tunnel]", kTunnelKeys};
+constexpr Section kPeer{"in [[peer]]", kPeerKeys};
+constexpr const Section* kSections[] = {&kTop, &kTunnel, &kPeer};
+
+constexpr std::string_view kRoles[] = {"lac", "lns"};
+constexpr Role kRoleValues[] = {Role::lac, Role::lns};
+constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view kSinks[] = {"echo", "discard", "lcp-echo"};
+constexpr SinkKind kSinkValues[] = {SinkKind::echo, SinkKind::discard, SinkKind::lcp_echo};
+constexpr std::string_view kFramings[] = {"sync", "async"};
+constexpr std::uint32_t kFramingBits[] = {l2tp::kFramingSync, l2tp::kFramingAsync};
+constexpr std::string_view kBearers[] = {"digital", "analog"};
+constexpr std::uint32_t kBearerBits[] = {l2tp::kBearerDigital, l2tp::kBearerAnalog};
+
+constexpr std::uint16_t kL2tpPort = 1701;    // RFC 2661 §8.1
+constexpr std::size_t kMaxNameLength = 255;  // our choice for names and numbers
+constexpr std::size_t kMaxConfigFileSize = 1 << 20;
+
+// --- pass 1: keys ----------------------------------------------------------
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (it belongs in [tunnel])", " (did you mean 'name'?)" or "".
+std::string hint_for(std::string_view key, const Section& here) {
+  for (const Section* s : kSections) {
+    if (s == &here) continue;
+    if (std::find(s->keys.begin(), s->keys.end(), key) != s->keys.end()) {
+      return " (it belongs " + std::string(s->where) + ")";
+    }
+  }
+  std::string_view best;
+  std::size_t best_d = 3;  // suggest only within two edits
+  for (std::string_view k : here.keys) {
+    std::size_t d = edit_distance(key, k);
+    if (d < best_d && d < key.size()) {
+      best = k;
+      best_d = d;
+    }
+  }
+  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
+}
+
+void check_keys(Diagnostics& diag, const toml::table& t, const Section& section) {
+  for (auto&& [k, v] : t) {
+    (void)v;
+    if (std::find(section.keys.begin(), section.keys.end(), k.str()) != section.keys.end()) continue;
+    diag.error(k.source(), "unknown key '" + show(k.str()) + "' " + std::string(section.where) +
+                               hint_for(k.str(), section));
+  }
+}
+
+// --- pass 2: values --------------------------------------------------------
+
+std::optional<Endpoint> endpoint(Diagnostics& diag, Fields& f, std::string_view key) {
+  const toml::node* n = f.node(key);
+  if (!n) return std::nullopt;
+  auto s = n->value_exact<std::string>();
+  if (!s) {
+    f.type_error(key, *n, "a string");
+    return std::nullopt;
+  }
+  auto e = parse_endpoint(*s, kL2tpPort);
+  if (!e) {
+    diag.error(n->source(), "'" + std::string(key) + "' is not an address: '" + show(*s) +
+                                "' (expected IPv4 a.b.c.d or IPv6, in [brackets] when followed by :port)");
+  }
+  return e;
+}
+
+// A path from the file: relative ones are relative to the file's directory.
+std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& value) {
+  std::filesystem::path p(value);
+  if (p.is_absolute() || base_dir.empty() || base_dir == ".") return p;  // "x", not "./x", in messages
+  return base_dir / p;
+}
+
+// [tunnel]: nodes the cross checks need.
+struct TunnelNodes {
+  const toml::node* hidden_avps = nullptr;
+};
+
+void read_tunnel(Diagnostics& diag, const toml::table& t, l2tp::TunnelConfig& tc, TunnelNodes& nodes) {
+  check_keys(diag, t, kTunnel);
+  Fields f(t, diag);
+  if (auto v = f.boolean("hidden_avps")) {
+    tc.hide_avps = *v;
+    nodes.hidden_avps = f.node("hidden_avps");
+  }
+  if (auto v = f.duration("hello_interval", seconds(1), hours(24))) tc.hello_interval = *v;
+  auto initial = f.duration("retransmit_initial", milliseconds(100), seconds(60));
+  if (initial) tc.channel.initial_timeout = *initial;
+  auto max = f.duration("retransmit_max", milliseconds(100), minutes(10));
+  if (max) tc.channel.max_timeout = *max;
+  if (tc.channel.max_timeout < tc.channel.initial_timeout && (initial || max)) {
+    // Blame the key that is present; retransmit_max when both are.
+    const char* key = max ? "retransmit_max" : "retransmit_initial";
+    diag.error(f.node(key)->source(), "retransmit_max (" + cfg::format_duration(tc.channel.max_timeout) +
+                                          ") must not be less than retransmit_initial (" +
+                                          cfg::format_duration(tc.channel.initial_timeout) + ")");
+  }
+  if (auto v = f.integer("retransmit_tries", 1, 20)) tc.channel.max_retransmits = static_cast<unsigned>(*v);
+  if (auto v = f.integer("receive_window", 1, 65535)) {
+    tc.channel.receive_window = static_cast<std::uint16_t>(*v);
+  }
+  if (auto v = f.duration("stop_hold", seconds(1), hours(1))) tc.stop_hold = *v;
+  if (auto v = f.integer("max_sessions", 1, 65535)) tc.max_sessions = static_cast<std::uint16_t>(*v);
+  if (auto v = f.flags("framing", kFramings, kFramingBits, false)) tc.framing_capabilities = *v;
+  if (auto v = f.flags("bearer", kBearers, kBearerBits, true)) tc.bearer_capabilities = *v;
+  if (auto v = f.string("vendor_name", 1, kMaxNameLength)) tc.vendor_name = *v;
+}
+
+// One [[peer]] with the nodes the cross checks need.
+struct PeerRead {
+  PeerConfig cfg;
+  toml::source_region table;
+  const toml::node* name = nullptr;
+  const toml::node* address = nullptr;  // given, even if not valid
+  const toml::node* sessions = nullptr;
+  const toml::node* hidden_avps = nullptr;  // its own, when given
+  bool secret_failed = false;               // already reported: do not pile on
+};
+
+PeerRead read_peer(Diagnostics& diag, const toml::table& t, const std::filesystem::path& base_dir) {
+  PeerRead p;
+  p.table = t.source();
+  p.cfg.source = diag.place(t.source());
+  check_keys(diag, t, kPeer);
+  Fields f(t, diag);
+
+  if (auto v = f.string("name", 1, kMaxNameLength)) {
+    p.cfg.name = *v;
+    p.name = f.node("name");
+  } else if (!f.node("name")) {
+    diag.error(t.source(), "[[peer]] needs a 'name' (the peer's Host Name, or \"*\" for any)");
+  }
+  p.cfg.address = endpoint(diag, f, "address");
+  p.address = f.node("address");
+
+  const toml::node* secret = f.node("secret");
+  const toml::node* secret_file = f.node("secret_file");
+  if (secret && secret_file) {
+    diag.error(secret->source(), "give either 'secret' or 'secret_file', not both");
+    p.secret_failed = true;
+  } else if (secret) {
+    if (auto v = f.string("secret", 1, 65535)) {
+      p.cfg.secret.assign(v->begin(), v->end());
+    } else {
+      p.secret_failed = true;
+    }
+  } else if (secret_file) {
+    if (auto v = f.string("secret_file", 1, 4096)) {
+      SecretFile s = read_secret_file(resolve(base_dir, *v));
+      if (s.error.empty()) {
+        p.cfg.secret = std::move(s.secret);
+      } else {
+        diag.error(secret_file->source(), s.error);
+        p.secret_failed = true;
+      }
+    } else {
+      p.secret_failed = true;
+    }
+  }
+
+  if (auto v = f.boolean("challenge")) p.cfg.challenge = *v;
+  if (auto v = f.boolean("hidden_avps")) {
+    p.cfg.hidden_avps = *v;
+    p.hidden_avps = f.node("hidden_avps");
+  }
+  if (auto v = f.integer("sessions", 0, 65535)) {
+    p.cfg.sessions = static_cast<unsigned>(*v);
+    p.sessions = f.node("sessions");
+  }
+  if (auto v = f.boolean("sequencing")) p.cfg.call.sequencing_required = *v;
+  if (auto v = f.string("called_number", 0, kMaxNameLength)) p.cfg.call.called_number = *v;
+  if (auto v = f.string("calling_number", 0, kMaxNameLength)) p.cfg.call.calling_number = *v;
+  return p;
+}
+
+std::vector<PeerRead> read_peers(Diagnostics& diag, const toml::node& n,
+                                 const std::filesystem::path& base_dir) {
+  std::vector<PeerRead> out;
+  const auto* arr = n.as_array();
+  if (!arr) {
+    diag.error(n.source(), std::string("'peer' must be an array of tables ([[peer]]), not ") +
+                               std::string(cfg::type_name(n.type())));
+    return out;
+  }
+  for (const toml::node& e : *arr) {
+    if (const auto* t = e.as_table()) {
+      out.push_back(read_peer(diag, *t, base_dir));
+    } else {
+      diag.error(e.source(),
+                 std::string("each 'peer' must be a table, not ") + std::string(cfg::type_name(e.type())));
+    }
+  }
+  return out;
+}
+
+// --- pass 3: the whole -----------------------------------------------------
+
+void check_peers(Diagnostics& diag, std::optional<Role> role, const toml::node* role_node,
+                 const l2tp::TunnelConfig& tc, const TunnelNodes& tn, const std::vector<PeerRead>& peers) {
+  for (const PeerRead& p : peers) {
+    bool hidden = p.hidden_avps ? p.cfg.hidden_avps : tc.hide_avps;
+    if (hidden && p.cfg.secret.empty() && !p.secret_failed) {
+      if (p.hidden_avps) {
+        diag.error(p.hidden_avps->source(),
+                   "'hidden_avps' needs a secret (RFC 2661 §4.3); this peer has none");
+      } else {
+        diag.error(p.table, "hidden_avps = true in [tunnel] (at " + diag.place(tn.hidden_avps->source()) +
+                                ") needs a secret (RFC 2661 §4.3); this peer has none");
+      }
+    }
+  }
+  if (!role) return;
+  if (*role == Role::lac) {
+    // A peer whose address is wrong has been reported already.
+    bool dials =
+        std::any_of(peers.begin(), peers.end(), [](const PeerRead& p) { return p.address != nullptr; });
+    if (!dials && role_node) {
+      diag.error(role_node->source(), "a LAC needs at least one [[peer]] with an 'address' to dial");
+    }
+    for (const PeerRead& p : peers) {
+      if (p.name && p.cfg.name == "*") {
+        diag.error(p.name->source(), "name = \"*\" (any peer) is for an LNS; a LAC names the LNS it dials");
+      }
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    const PeerRead& p = peers[i];
+    if (p.sessions && p.cfg.sessions > 0) {
+      diag.error(p.sessions->source(),
+                 "'sessions' places calls from a LAC; an LNS takes calls, so it must be 0");
+    }
+    if (!p.name) continue;
+    for (std::size_t j = 0; j < i; ++j) {
+      if (peers[j].name && peers[j].cfg.name == p.cfg.name) {
+        diag.error(p.name->source(), "duplicate peer name '" + show(p.cfg.name) + "' (first at " +
+                                         diag.place(peers[j].name->source()) + ")");
+        break;
+      }
+    }
+  }
+}
+
+// toml++ quotes some of the text it could not parse ("saw 'x'"); that text
+// may be part of a secret, so cut such quotes out of its messages (the
+// position still points at the text).
+std::string scrub(std::string_view description) {
+  std::string s(description);
+  if (auto at = s.find(", saw '"); at != std::string::npos) s.resize(at);  // "expected digit, saw 'x'"
+  if (auto at = s.find(" sequence '"); at != std::string::npos) s.resize(at + 9);  // "escape sequence '\\q'"
+  // Numbers: "'1234...' is not representable in 64 bits", "'...' could not
+  // be interpreted as a value", "...error occurred while trying to
+  // interpret '...' as a value".
+  struct Quoted {
+    std::string_view after;        // text that follows the closing quote
+    std::string_view replacement;  // for everything from the opening quote
+  };
+  static constexpr Quoted kQuoted[] = {
+      {"' is not representable in 64 bits", "the value is not representable in 64 bits"},
+      {"' could not be interpreted as a value", "the value could not be interpreted"},
+      {"' as a value", "the value"},
+  };
+  auto open = s.find('\'');
+  auto close = s.rfind('\'');
+  if (open != std::string::npos && close != open) {
+    for (const Quoted& q : kQuoted) {
+      if (s.compare(close, std::string::npos, q.after) == 0) {
+        s = s.substr(0, open) + std::string(q.replacement);
+        break;
+      }
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string ConfigError::to_string() const {
+  if (line == 0) return file + ": " + message;
+  return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
+}
+
+LoadResult parse_config(std::string_view text, const std::string& name,
+                        const std::filesystem::path& base_dir) {
+  Diagnostics diag(name);
+  LoadResult result;
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(name));
+  } catch (const toml::parse_error& e) {
+    diag.error(e.source(), scrub(e.description()));
+    result.errors = diag.take();
+    return result;
+  }
+
+  Config c;
+  c.file = name;
+  check_keys(diag, root, kTop);
+  Fields f(root, diag);
+
+  std::optional<Role> role;
+  if (auto i = f.choice("role", kRoles)) {
+    role = kRoleValues[*i];
+    c.role = *role;
+  } else if (!f.node("role")) {
+    diag.error("missing required key 'role' (\"lac\" or \"lns\")");
+  }
+  c.listen = Endpoint::v4({0, 0, 0, 0}, kL2tpPort);
+  if (auto e = endpoint(diag, f, "listen")) c.listen = *e;
+  if (auto v = f.string("host_name", 1, kMaxNameLength)) c.host_name = *v;
+  if (auto i = f.choice("log_level", kLogLevels)) c.log_level = std::string(kLogLevels[*i]);
+  if (auto v = f.string("status_file", 1, 4096)) c.status_file = resolve(base_dir, *v);
+  if (auto i = f.choice("sink", kSinks)) c.sink = kSinkValues[*i];
+  if (auto v = f.duration("lcp_echo_interval", milliseconds(100), hours(1))) c.lcp_echo_interval = *v;
+  if (auto v = f.integer("max_tunnels", 1, 65535)) c.max_tunnels = static_cast<std::uint16_t>(*v);
+  if (auto v = f.boolean("redial")) {
+    c.redial = *v;
+    if (*v && role == Role::lns)
+      diag.error(f.node("redial")->source(), "'redial' is for a LAC; an LNS does not dial");
+  }
+  if (auto v = f.duration("redial_delay", milliseconds(100), hours(1))) c.redial_delay = *v;
+
+  TunnelNodes tn;
+  if (const toml::node* n = f.node("tunnel")) {
+    if (const auto* t = n->as_table()) {
+      read_tunnel(diag, *t, c.tunnel, tn);
+    } else {
+      f.type_error("tunnel", *n, "a table ([tunnel])");
+    }
+  }
+  c.tunnel.host_name = c.host_name;
+
+  std::vector<PeerRead> peers;
+  if (const toml::node* n = f.node("peer")) peers = read_peers(diag, *n, base_dir);
+  check_peers(diag, role, f.node("role"), c.tunnel, tn, peers);
+  for (PeerRead& p : peers) {
+    if (!p.hidden_avps) p.cfg.hidden_avps = c.tunnel.hide_avps;
+    c.peers.push_back(std::move(p.cfg));
+  }
+
+  if (diag.count() > 0) {
+    result.errors = diag.take();
+  } else {
+    result.config = std::move(c);
+  }
+  return result;
+}
+
+LoadResult load_config(const std::filesystem::path& file) {
+  std::string name = file.string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec)) {
+    return LoadResult{std::nullopt, {ConfigError{name, 0, 0, "is a directory, not a configuration file"}}};
+  }
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    int err = errno;
+    return LoadResult{std::nullopt,
+                      {ConfigError{name, 0, 0, std::string("cannot read: ") + std::strerror(err)}}};
+  }
+  std::string text;
+  char buf[4096];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    text.append(buf, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigFileSize) {
+      return LoadResult{std::nullopt,
+                        {ConfigError{name, 0, 0, "larger than 1 MiB; not a configuration file?"}}};
+    }
+  }
+  if (in.bad()) {
+    return LoadResult{std::nullopt, {ConfigError{name, 0, 0, "cannot read: I/O error"}}};
+  }
+  std::filesystem::path dir = file.parent_path();
+  LoadResult r = parse_config(text, name, dir);
+  if (r.config) r.config->file = file;
+  return r;
+}
+
+}  // namespace l2sec::gateway
