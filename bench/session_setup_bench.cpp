@@ -170,8 +170,10 @@ struct BenchLab {
         lns_rng(seed * 2 + 2),
         lac(make_engine(kLac, lac_rng, nullptr)),
         lns(make_engine(kLns, lns_rng, &policy)),
-        lac_node(*lac, [this](Instant, l2tp::Event& e) { count(e, lac_up); }, false),
-        lns_node(*lns, [this](Instant, l2tp::Event& e) { count(e, lns_up); }, false),
+        lac_node(
+            *lac, [this](Instant, l2tp::Event& e) { count(e, lac_up); }, false),
+        lns_node(
+            *lns, [this](Instant, l2tp::Event& e) { count(e, lns_up); }, false),
         lac_tagged(lac_node, kLac),
         lns_tagged(lns_node, kLns) {
     drv.attach(kLacAddr, lac_tagged);
@@ -201,7 +203,8 @@ struct BenchLab {
     std::vector<std::uint16_t> ids;
     {
       TagScope s(kLac);
-      for (unsigned i = 0; i < n; ++i) ids.push_back(*lac->open_tunnel(drv.now(), kLnsAddr, l2tp::TunnelConfig{}));
+      for (unsigned i = 0; i < n; ++i)
+        ids.push_back(*lac->open_tunnel(drv.now(), kLnsAddr, l2tp::TunnelConfig{}));
     }
     drv.run_for([&] { return lac_up.tunnels == n && lns_up.tunnels == n; }, 1min);
     drv.run_for(1s);  // let the last acknowledgements land
@@ -271,8 +274,8 @@ void BM_SessionSetup(benchmark::State& state) {
     lab.reset();
     state.ResumeTiming();
   }
-  state.counters["sessions_per_s"] = benchmark::Counter(n * static_cast<double>(state.iterations()),
-                                                        benchmark::Counter::kIsRate);
+  state.counters["sessions_per_s"] =
+      benchmark::Counter(n * static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
   state.counters["bytes_per_session"] = bytes;
   state.counters["lac_bytes_per_session"] = lac_bytes;
   state.counters["lns_bytes_per_session"] = lns_bytes;
@@ -305,11 +308,13 @@ void BM_HourOfHellos(benchmark::State& state) {
     if (lab.lac->tunnel_count() != 1 || lab.lns->tunnel_count() != 1) {
       for (const l2tp::Engine* e : {lab.lac.get(), lab.lns.get()}) {
         e->counters().for_each_nonzero([](Ctr c, std::uint64_t v) {
-          std::fprintf(stderr, " %s=%llu", std::string(counter_name(c)).c_str(), static_cast<unsigned long long>(v));
+          std::fprintf(stderr, " %s=%llu", std::string(counter_name(c)).c_str(),
+                       static_cast<unsigned long long>(v));
         });
         std::fprintf(stderr, "\n");
       }
-      std::fprintf(stderr, "seed %llu t=%lld s\n", static_cast<unsigned long long>(seed), static_cast<long long>((lab.drv.now() - kEpoch) / 1s));
+      std::fprintf(stderr, "seed %llu t=%lld s\n", static_cast<unsigned long long>(seed),
+                   static_cast<long long>((lab.drv.now() - kEpoch) / 1s));
       state.SkipWithError("tunnel went down");
       return;
     }

@@ -12,6 +12,10 @@
 namespace l2sec::l2tp {
 
 namespace {
+// How many messages the channel may hold beyond the window before we keep
+// them in the backlog instead (at least one, so the backlog always drains).
+std::size_t send_queue_room(const Tunnel& t) { return std::max<std::size_t>(t.cfg.channel.max_send_queue, 1); }
+
 Endpoint host_key(const Endpoint& e) {
   Endpoint k = e;
   k.port = 0;
@@ -93,7 +97,7 @@ Result<void> Engine::Impl::send_control(Tunnel& t, Instant now, std::uint16_t se
     return r;
   }
   mark_dirty(t);
-  if (!t.backlog.empty() || t.channel.queued() >= t.cfg.channel.max_send_queue) {
+  if (!t.backlog.empty() || t.channel.queued() >= send_queue_room(t)) {
     t.backlog.push_back(Tunnel::Pending{session_id, std::move(buf)});
     return ok();
   }
@@ -101,7 +105,7 @@ Result<void> Engine::Impl::send_control(Tunnel& t, Instant now, std::uint16_t se
 }
 
 void Engine::Impl::drain_backlog(Tunnel& t, Instant now) {
-  while (!t.backlog.empty() && t.channel.queued() < t.cfg.channel.max_send_queue) {
+  while (!t.backlog.empty() && t.channel.queued() < send_queue_room(t)) {
     Tunnel::Pending m = std::move(t.backlog.front());
     t.backlog.pop_front();
     (void)t.channel.send(now, m.session_id, std::move(m.avps));
@@ -136,10 +140,12 @@ void Engine::Impl::flush(Instant now) {
 Instant Engine::Impl::compute_deadline(const Tunnel& t) const {
   Instant d = t.channel.next_deadline();
   if (t.state == TunnelState::closing) return earliest(d, t.hold_until);
-  if (t.state == TunnelState::established)
-    d = earliest(d, std::max(t.last_rx, t.last_hello) + t.cfg.hello_interval);
-  else
-    d = earliest(d, t.last_rx + t.cfg.hello_interval);  // establishment stalled
+  if (t.cfg.hello_interval > Duration::zero()) {
+    if (t.state == TunnelState::established)
+      d = earliest(d, std::max(t.last_rx, t.last_hello) + t.cfg.hello_interval);
+    else if (t.channel.all_acknowledged())
+      d = earliest(d, t.last_rx + t.cfg.hello_interval);  // establishment stalled
+  }
   if (!t.setup_deadlines.empty()) d = earliest(d, t.setup_deadlines.front().at);
   return d;
 }
@@ -167,14 +173,16 @@ void Engine::Impl::service(Tunnel& t, Instant now) {
     if (now >= t.hold_until) free_tunnel(t.local_id);
     return;
   }
-  if (t.state != TunnelState::established && now >= t.last_rx + t.cfg.hello_interval) {
+  const bool hello_on = t.cfg.hello_interval > Duration::zero();
+  if (hello_on && t.state != TunnelState::established && t.channel.all_acknowledged() &&
+      now >= t.last_rx + t.cfg.hello_interval) {
     // The peer acknowledged our SCCRQ / SCCRP but never went on (the
     // channel alone would wait forever): clear it.
     stop_tunnel(t, now, make_result(result::kGeneralError, error::kNoError, "control connection not established in time"));
     mark_dirty(t);
     return;
   }
-  if (t.state == TunnelState::established &&
+  if (hello_on && t.state == TunnelState::established &&
       now >= std::max(t.last_rx, t.last_hello) + t.cfg.hello_interval) {
     // §6.5: Hello after hello_interval without any message from the peer.
     t.last_hello = now;

@@ -85,6 +85,7 @@ struct TunnelConfig {
   // §6.5 recommendation. Also bounds establishment: a tunnel not yet
   // established that hears nothing from its peer for this long is cleared
   // (StopCCN result 2, "control connection not established in time").
+  // Zero turns both off.
   Duration hello_interval = std::chrono::seconds(60);
   // How long a closed tunnel keeps state to acknowledge retransmissions
   // (§5.7: a full retransmission cycle, 31 s with the defaults).

@@ -211,6 +211,11 @@ struct Decoded {
 // unknown Message Type value fails with Errc::unsupported (the caller clears
 // the tunnel if the Message Type AVP had M set, §4.4.1). Everything else
 // decodes, with `fault` set where the standard says to clear.
+// Details: the first fault found is kept; value checks are Assigned
+// Tunnel/Session ID and Receive Window Size not 0; an AVP seen twice keeps
+// the last value; a hidden AVP that cannot be revealed (no secret, no Random
+// Vector before it) is malformed (error 3); known AVPs are revealed even when
+// §4.4 says they should not be hidden, except Message Type and Random Vector.
 Result<Decoded> decode_control(Bytes avps, Bytes secret);
 
 // The leading Message Type AVP of an AVP list, without decoding the rest:
@@ -240,7 +245,8 @@ struct EncodeOptions {
 Result<void> encode_control(const ControlMessage& m, PacketBuf& out, const EncodeOptions& opt = {});
 
 // Hidden AVP value (§4.3, attribute number hashed as RFC 3931 §5.3 says).
-// hide_value: value -> subformat (length(2) | value | pad) XOR MD5 chain.
+// hide_value: value -> subformat (length(2) | value | pad) XOR MD5 chain
+// (the `pad` octets are zeros before masking).
 // reveal_value: the reverse; fails (malformed) when the inner length exceeds
 // the AVP.
 std::vector<std::uint8_t> hide_value(std::uint16_t attribute, Bytes value, Bytes secret,

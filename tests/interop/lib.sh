@@ -274,6 +274,21 @@ it_wait() {
   done
 }
 
+# it_num_cmp A OP B: integer comparison, OP one of -eq -ne -ge -gt -le -lt;
+# false when A is not an integer.
+it_num_cmp() {
+  [[ $1 =~ ^-?[0-9]+$ ]] || return 1
+  case $2 in
+    -eq) [ "$1" -eq "$3" ] ;;
+    -ne) [ "$1" -ne "$3" ] ;;
+    -ge) [ "$1" -ge "$3" ] ;;
+    -gt) [ "$1" -gt "$3" ] ;;
+    -le) [ "$1" -le "$3" ] ;;
+    -lt) [ "$1" -lt "$3" ] ;;
+    *) it_fail "internal: unknown comparison '$2'" ;;
+  esac
+}
+
 # Number of lines of FILE matching the extended regex (0 when no file).
 it_count() { local n; n=$(grep -cE -- "$2" "$1" 2>/dev/null) || true; echo "${n:-0}"; }
 
@@ -382,7 +397,7 @@ it_cap_verify() {
     n=${counts[$k]}
     k=$((k + 1))
     want="${IT_CQ_OP[$i]} ${IT_CQ_N[$i]}"
-    if [ "$n" "${IT_CQ_OP[$i]}" "${IT_CQ_N[$i]}" ]; then
+    if it_num_cmp "$n" "${IT_CQ_OP[$i]}" "${IT_CQ_N[$i]}"; then
       it_log "capture $name: ${IT_CQ_DESC[$i]}: $n packet(s) (want $want)"
     else
       bad=$((bad + 1))
@@ -440,6 +455,7 @@ it_xl2tpd_start() {
     chmod 755 "$fake"   # a fresh clone may not keep the mode
   fi
   : >"$IT_DIR/$name-ppp.log"
+  # shellcheck disable=SC2016  # $1..$4 belong to the inner sh
   it_spawn "$name" "$ns" env FAKEPPP_LOG="$IT_DIR/$name-ppp.log" FAKEPPP_SECONDS="$secs" \
     unshare -m --propagation private sh -c \
     'mount --bind "$1" /usr/sbin/pppd && exec xl2tpd -D -c "$2" -p "$3" -C "$4"' \
@@ -462,6 +478,7 @@ it__xl2tpd_ready() {
 #   "message_type_avp: message type N (NAME)"        control message N received
 #   "Invalid authentication for host 'NAME'"         challenge response wrong
 #   "Connection ... closed to ADDR, port 1701 (Invalid challenge authentication)"
+# shellcheck disable=SC2016  # a sed expression, not a shell one
 it__re() { printf '%s' "$1" | sed 's/[.[\*^$()+?{|]/\\&/g'; }
 
 it_xl2tpd_wait_tunnel() {  # NAME PEER_ADDR SECONDS
@@ -575,7 +592,7 @@ it__status_cmp() {  # NAME PATH OP VALUE
   case $3 in
     ==) [ "$v" = "$4" ] ;;
     !=) [ "$v" != "$4" ] ;;
-    -eq|-ne|-ge|-gt|-le|-lt) [[ $v =~ ^-?[0-9]+$ ]] && [ "$v" "$3" "$4" ] ;;
+    -eq|-ne|-ge|-gt|-le|-lt) it_num_cmp "$v" "$3" "$4" ;;
     *) return 2 ;;
   esac
 }
@@ -583,7 +600,7 @@ it__status_cmp() {  # NAME PATH OP VALUE
 it__counter_cmp() {  # NAME COUNTER OP VALUE (absent counter = 0)
   local v; v=$(it_counter "$1" "$2")
   IT_LAST=$v
-  [[ $v =~ ^-?[0-9]+$ ]] && [ "$v" "$3" "$4" ]
+  it_num_cmp "$v" "$3" "$4"
 }
 
 # it_wait_status NAME PATH OP VALUE SECONDS: OP is == != -eq -ge -gt ...
@@ -633,9 +650,9 @@ it_assert_ppp_rx() {
 }
 
 # LCP frames as fakepppd logs them (address ff, control 03, protocol c021).
+# shellcheck disable=SC2034  # used by harness_selfcheck_test.sh
 IT_LCP_CONFREQ='ff03c02101'
 IT_LCP_ECHOREQ='ff03c02109'
-IT_LCP_ECHOREP='ff03c0210a'
 IT_LCP_ECHOREP_FAKE='ff03c0210a42'  # the reply to fakepppd's own Echo-Request (id 0x42)
 
 # ---------------------------------------------------------------- exit

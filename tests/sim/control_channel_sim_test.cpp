@@ -9,9 +9,9 @@
 #include "core/counters.hpp"
 #include "crypto/random.hpp"
 #include "l2tp/control_channel.hpp"
+#include "sim_control_channel_node.hpp"
 #include "sim_driver.hpp"
 #include "sim_network.hpp"
-#include "sim_control_channel_node.hpp"
 #include "sim_seeds.hpp"
 
 namespace l2sec::sim {
@@ -134,8 +134,9 @@ TEST(ControlChannelSim, ExactlyOnceInOrderUnderLossDuplicationAndReordering) {
       EXPECT_EQ(c->get(Ctr::l2tp_ctl_give_up), 0u);
       EXPECT_EQ(c->get(Ctr::l2tp_ctl_rx_bad_nr), 0u);
     }
-    EXPECT_GT(p.lac_counters.get(Ctr::l2tp_ctl_rx_out_of_order) + p.lns_counters.get(Ctr::l2tp_ctl_rx_out_of_order),
-              0u);
+    EXPECT_GT(
+        p.lac_counters.get(Ctr::l2tp_ctl_rx_out_of_order) + p.lns_counters.get(Ctr::l2tp_ctl_rx_out_of_order),
+        0u);
     EXPECT_FALSE(p.lac.failed());
     EXPECT_FALSE(p.lns.failed());
     EXPECT_EQ(p.lac.next_ns(), static_cast<std::uint16_t>(kCount));

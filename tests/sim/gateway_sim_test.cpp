@@ -102,7 +102,9 @@ struct GatewayLab {
       if (e.kind != Kind::frame) log.entries.push_back({drv.now(), e.kind, e.by_peer});
     }};
   }
-  bool all_up() const { return lac_log.count(Kind::session_up) >= kCalls && lns_log.count(Kind::session_up) >= kCalls; }
+  bool all_up() const {
+    return lac_log.count(Kind::session_up) >= kCalls && lns_log.count(Kind::session_up) >= kCalls;
+  }
 
   SimNetwork net;
   SimDriver drv;
@@ -195,7 +197,10 @@ TEST(GatewaySim, LacRedialsUntilABlackholedLinkComesBack) {
   EXPECT_GE(lab.lac_log.count(Kind::tunnel_down), 3u);
   lab.net.set_blackhole(kLacAddr, kLnsAddr, false);
   ASSERT_TRUE(lab.drv.run_for(
-      [&] { return lab.lac_log.count(Kind::session_up) == 2 * kCalls && lab.lac.engine().session_count() == kCalls; },
+      [&] {
+        return lab.lac_log.count(Kind::session_up) == 2 * kCalls &&
+               lab.lac.engine().session_count() == kCalls;
+      },
       5min));
   // The LNS dropped its side too (its own Hello went unanswered).
   ASSERT_TRUE(lab.drv.run_for([&] { return lab.lns.engine().tunnel_count() == 1; }, 5min));

@@ -54,9 +54,12 @@ class FixedPolicy final : public l2tp::TunnelPolicy {
 enum class Auth { none, challenge, hidden };
 const char* auth_name(Auth a) {
   switch (a) {
-    case Auth::none: return "no-auth";
-    case Auth::challenge: return "auth";
-    case Auth::hidden: return "auth+hidden";
+    case Auth::none:
+      return "no-auth";
+    case Auth::challenge:
+      return "auth";
+    case Auth::hidden:
+      return "auth+hidden";
   }
   return "?";
 }
@@ -207,7 +210,8 @@ std::string check_events(const std::vector<TimedEvent>& log, bool closed) {
       case Kind::session_up: {
         Life& s = sessions[key];
         if (!t.up || t.down) err << "event " << i << ": session_up outside its tunnel's life";
-        if (s.up || s.down) err << "event " << i << ": second session_up for " << key.first << "/" << key.second;
+        if (s.up || s.down)
+          err << "event " << i << ": second session_up for " << key.first << "/" << key.second;
         s.up = true;
         break;
       }
@@ -232,7 +236,8 @@ std::string check_events(const std::vector<TimedEvent>& log, bool closed) {
     for (auto& [id, t] : tunnels)
       if (!t.down) return "tunnel " + std::to_string(id) + " never went down";
     for (auto& [k, s] : sessions)
-      if (!s.down) return "session " + std::to_string(k.first) + "/" + std::to_string(k.second) + " never went down";
+      if (!s.down)
+        return "session " + std::to_string(k.first) + "/" + std::to_string(k.second) + " never went down";
   }
   return "";
 }
@@ -274,7 +279,7 @@ constexpr unsigned kTunnels = 3;
 constexpr unsigned kIncoming = 4;  // ICRQ from the LAC, per tunnel
 constexpr unsigned kOutgoing = 2;  // OCRQ from the LNS, per tunnel
 constexpr unsigned kSessions = kTunnels * (kIncoming + kOutgoing);
-constexpr unsigned kFrames = 3;    // per session and direction
+constexpr unsigned kFrames = 3;  // per session and direction
 
 void run_lifecycle(std::uint64_t seed, Auth auth) {
   const TunnelConfig lac_cfg = patient(tunnel_config("lac.sim", auth));
@@ -301,8 +306,9 @@ void run_lifecycle(std::uint64_t seed, Auth auth) {
       },
       1h);
   ASSERT_TRUE(up) << "at " << (lab.drv.now() - kEpoch) / 1s << " s: LAC sessions up "
-                  << count(lab.lac_node, Kind::session_up) << ", LNS " << count(lab.lns_node, Kind::session_up)
-                  << ", LAC tunnels up " << count(lab.lac_node, Kind::tunnel_up) << ", down "
+                  << count(lab.lac_node, Kind::session_up) << ", LNS "
+                  << count(lab.lns_node, Kind::session_up) << ", LAC tunnels up "
+                  << count(lab.lac_node, Kind::tunnel_up) << ", down "
                   << count(lab.lac_node, Kind::tunnel_down);
   for (EngineNode* n : {&lab.lac_node, &lab.lns_node}) {
     const Engine& e = n->engine();
@@ -332,7 +338,8 @@ void run_lifecycle(std::uint64_t seed, Auth auth) {
       EXPECT_EQ(t.ev.peer_host_name, "lac.sim");
     }
   // The duplicates the network made were acknowledged and dropped.
-  EXPECT_GT(lab.lac.counters()[Ctr::l2tp_ctl_rx_duplicate] + lab.lns.counters()[Ctr::l2tp_ctl_rx_duplicate], 0u);
+  EXPECT_GT(lab.lac.counters()[Ctr::l2tp_ctl_rx_duplicate] + lab.lns.counters()[Ctr::l2tp_ctl_rx_duplicate],
+            0u);
 
   // --- frames, on a clean network so every one must arrive ---
   lab.net.set_impairments(clean());
@@ -387,8 +394,7 @@ void run_lifecycle(std::uint64_t seed, Auth auth) {
     if (r.tunnel == lac_tunnels[2].local_id) lac_closed = r;
   const Key pair_of_lac_closed = lac_to_lns[key(lac_closed)];
   for (SessionRef r : lns_refs)
-    if (r.tunnel == lac_tunnels[2].peer_id && key(r) != pair_of_lac_closed)
-      lns_closed = r;
+    if (r.tunnel == lac_tunnels[2].peer_id && key(r) != pair_of_lac_closed) lns_closed = r;
   ASSERT_NE(lac_closed.session, 0);
   ASSERT_NE(lns_closed.session, 0);
   ASSERT_TRUE(lab.lac.close_session(t0, lac_closed, admin).ok());
@@ -398,7 +404,8 @@ void run_lifecycle(std::uint64_t seed, Auth auth) {
   ASSERT_TRUE(lab.lns.close_tunnel(t0, lac_tunnels[1].peer_id, clear).ok());
   const auto first_closes_done = [&] {
     for (EngineNode* n : {&lab.lac_node, &lab.lns_node})
-      if (count(*n, Kind::tunnel_down) != 2 || count(*n, Kind::session_down) != 2 * (kIncoming + kOutgoing) + 2)
+      if (count(*n, Kind::tunnel_down) != 2 ||
+          count(*n, Kind::session_down) != 2 * (kIncoming + kOutgoing) + 2)
         return false;
     return true;
   };
@@ -446,7 +453,8 @@ void run_lifecycle(std::uint64_t seed, Auth auth) {
   int admin_downs = 0;
   for (EngineNode* n : {&lab.lac_node, &lab.lns_node})
     for (const TimedEvent& t : n->events())
-      if (t.ev.kind == Kind::session_down && t.ev.result.result == l2tp::result::kAdministrative) ++admin_downs;
+      if (t.ev.kind == Kind::session_down && t.ev.result.result == l2tp::result::kAdministrative)
+        ++admin_downs;
   EXPECT_EQ(admin_downs, 4);
 }
 
@@ -473,7 +481,9 @@ TEST(L2tpSim, CleanHandshakeTakesThreeMessagesPerStep) {
   Story story(lab);
   lab.open_tunnel(1);
   ASSERT_TRUE(lab.drv.run_for(
-      [&] { return count(lab.lac_node, Kind::session_up) == 1 && count(lab.lns_node, Kind::session_up) == 1; },
+      [&] {
+        return count(lab.lac_node, Kind::session_up) == 1 && count(lab.lns_node, Kind::session_up) == 1;
+      },
       1min));
   // SCCRQ ->, <- SCCRP, SCCCN ->; ICRQ ->, <- ICRP, ICCN ->: the LNS sees
   // the session at 5 one-way delays; the LAC's session is up when it sends
@@ -631,7 +641,8 @@ TEST(L2tpSim, CorruptedDatagramsNeverBreakTheContract) {
   std::uint64_t dropped = 0;
   for (std::uint64_t seed : sim_seeds(50, 600)) {
     SCOPED_TRACE(seed_trace(seed));
-    Lab lab(seed, imp, patient(tunnel_config("lac", Auth::hidden)), patient(tunnel_config("lns", Auth::hidden)));
+    Lab lab(seed, imp, patient(tunnel_config("lac", Auth::hidden)),
+            patient(tunnel_config("lns", Auth::hidden)));
     Story story(lab);
     for (unsigned i = 0; i < 3; ++i) lab.open_tunnel(4);
     lab.drv.run_for(10min);
@@ -643,8 +654,8 @@ TEST(L2tpSim, CorruptedDatagramsNeverBreakTheContract) {
     for (const Engine* e : {&lab.lac, &lab.lns}) {
       const Counters& c = e->counters();
       dropped += c[Ctr::l2tp_rx_bad_header] + c[Ctr::l2tp_rx_bad_length] + c[Ctr::l2tp_rx_bad_version] +
-                 c[Ctr::l2tp_rx_malformed_avp] + c[Ctr::l2tp_rx_unknown_tunnel] + c[Ctr::l2tp_rx_unknown_session] +
-                 c[Ctr::l2tp_rx_control_bad_flags];
+                 c[Ctr::l2tp_rx_malformed_avp] + c[Ctr::l2tp_rx_unknown_tunnel] +
+                 c[Ctr::l2tp_rx_unknown_session] + c[Ctr::l2tp_rx_control_bad_flags];
     }
     EXPECT_GT(lab.net.stats().corrupted, 0u);
   }

@@ -37,8 +37,8 @@ bool SimDriver::step(const std::function<bool()>& pred) {
   }
   auto check_livelock = [&] {
     if (++inputs_at_instant_ > max_inputs_per_instant_)
-      throw std::runtime_error("SimDriver: no progress at t=" +
-                               std::to_string(now.time_since_epoch().count()) + " ns");
+      throw std::runtime_error(
+          "SimDriver: no progress at t=" + std::to_string(now.time_since_epoch().count()) + " ns");
   };
   for (;;) {
     bool any = false;

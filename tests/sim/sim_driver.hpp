@@ -107,7 +107,7 @@ class SimDriver {
   SimNetwork& net_;
   std::vector<Slot> nodes_;
   DriverStats stats_;
-  Instant instant_ = kNever;            // the instant inputs_at_instant_ counts
+  Instant instant_ = kNever;             // the instant inputs_at_instant_ counts
   std::uint64_t inputs_at_instant_ = 0;  // livelock guard
   std::uint64_t max_inputs_per_instant_ = 10'000'000;
 };

@@ -62,7 +62,7 @@ struct NetStats {
 };
 
 struct Datagram {
-  Instant at;  // delivery time
+  Instant at;            // delivery time
   std::uint64_t id = 0;  // sequence number given when queued (unique per copy)
   Endpoint from;
   Endpoint to;

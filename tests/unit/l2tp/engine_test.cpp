@@ -281,3 +281,20 @@ TEST(Engine, StopCcnFromWaitCtlReplyReachesThePeerOnceItsIdIsKnown) {
 
 }  // namespace
 }  // namespace l2sec::l2tp::testing
+
+namespace l2sec::l2tp::testing {
+namespace {
+
+TEST(Engine, ZeroHelloIntervalTurnsHelloOff) {
+  TunnelConfig c;
+  c.hello_interval = Duration::zero();
+  Pair p(22, c, c);
+  p.tunnel_up();
+  p.advance(std::chrono::hours(2));
+  EXPECT_EQ(p.a.count(Ctr::l2tp_hello_tx) + p.b.count(Ctr::l2tp_hello_tx), 0u);
+  EXPECT_EQ(p.a.engine.next_deadline(), kNever);
+  EXPECT_EQ(p.a.engine.tunnel_count(), 1u);
+}
+
+}  // namespace
+}  // namespace l2sec::l2tp::testing
