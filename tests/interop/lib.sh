@@ -56,6 +56,7 @@ IT_WAIT_HINT=""
 IT_PY=python3
 IT_FAILED=""
 IT_LAST=""
+IT_ROUND_RETRY=0
 IT_NETNS_MADE=0
 IT_T0=$(date +%s%N)
 
@@ -262,14 +263,20 @@ it_stop() {
 # failure message ends with the output of that command (the value waited on).
 it_wait() {
   local secs=$1 what=$2; shift 2
+  if ! it_try_wait "$secs" "$@"; then
+    local now=""
+    [ -z "${IT_WAIT_HINT:-}" ] || now=" (now: $(eval "$IT_WAIT_HINT"))"
+    it_fail "timed out after ${secs}s waiting for: $what$now"
+  fi
+}
+
+# it_try_wait SECONDS CMD...: like it_wait, but returns 1 on time-out.
+it_try_wait() {
+  local secs=$1; shift
   local deadline=$(($(date +%s%N) + secs * 1000000000))
   until "$@" >/dev/null; do
     it_check_watched
-    if [ "$(date +%s%N)" -ge "$deadline" ]; then
-      local now=""
-      [ -z "${IT_WAIT_HINT:-}" ] || now=" (now: $(eval "$IT_WAIT_HINT"))"
-      it_fail "timed out after ${secs}s waiting for: $what$now"
-    fi
+    [ "$(date +%s%N)" -lt "$deadline" ] || return 1
     sleep 0.2
   done
 }
@@ -827,13 +834,42 @@ it_wait_no_tunnel() {  # NAME SECONDS
   IT_WAIT_HINT=""
 }
 
-# it__check_up XL L2 XL_ADDR L2_ADDR XL_HOST: tunnel and session up on both.
+# xl2tpd 1.3.18 defect: now and then it assigns ID 0 to a tunnel or a call
+# (Assigned Tunnel ID / Assigned Session ID 0, which RFC 2661 §4.4.3-4
+# reserves). Its IDs are two random bytes, yet it was seen once in about a
+# hundred runs (an ICRQ with Assigned Session ID 0). The call then cannot
+# come up, by no fault of l2sec. A round that does not come up and whose
+# capture shows such an ID from xl2tpd's address is stopped cleanly and run
+# again (it__retry_round); nothing else is retried.
+it__xl2tpd_zero_id() {  # CAPTURE XL_ADDR
+  local n
+  n=$(timeout 30 tshark -n -r "$IT_DIR/$1.pcapng" \
+    -Y "ip.src == $2 && (l2tp.avp.assigned_tunnel_id == 0 || l2tp.avp.assigned_session_id == 0)" \
+    -T fields -e frame.number 2>/dev/null | grep -c .) || true
+  [ "${n:-0}" -gt 0 ]
+}
+
+it__up_both() {  # XL L2 L2_ADDR: tunnel and call up on both ends
+  it__has "$IT_DIR/$1.log" "Connection established to $(it__re "$3"), 1701" &&
+    it__has "$IT_DIR/$1.log" "Call established with $(it__re "$3")" &&
+    it__status_cmp "$2" tunnels.0.established == true &&
+    it__status_cmp "$2" tunnels.0.sessions -eq 1
+}
+
+# it__check_up ROUND XL L2 XL_ADDR L2_ADDR XL_HOST: tunnel and session up on
+# both. Sets IT_ROUND_RETRY=1 (and returns) when xl2tpd's ID-0 defect
+# prevented it.
 it__check_up() {
-  local xl=$1 l2=$2 xl_addr=$3 l2_addr=$4 xl_host=$5
-  it_xl2tpd_wait_tunnel "$xl" "$l2_addr" 10
-  it_xl2tpd_wait_call "$xl" "$l2_addr" 10
-  it_wait_status "$l2" tunnels.0.established == true 10
-  it_wait_status "$l2" tunnels.0.sessions -eq 1 10
+  local r=$1 xl=$2 l2=$3 xl_addr=$4 l2_addr=$5 xl_host=$6
+  if ! it_try_wait 10 it__up_both "$xl" "$l2" "$l2_addr" && it__xl2tpd_zero_id "$r" "$xl_addr"; then
+    it_log "round $r: xl2tpd assigned ID 0 to its tunnel or call (xl2tpd defect, see it__xl2tpd_zero_id)"
+    IT_ROUND_RETRY=1
+    return 0
+  fi
+  it_xl2tpd_wait_tunnel "$xl" "$l2_addr" 1
+  it_xl2tpd_wait_call "$xl" "$l2_addr" 1
+  it_wait_status "$l2" tunnels.0.established == true 1
+  it_wait_status "$l2" tunnels.0.sessions -eq 1 1
   it_assert_status "$l2" tunnels.0.peer == "$xl_addr:1701"
   it_assert_status "$l2" tunnels.0.peer_host_name == "$xl_host"
   it_assert_counter "$l2" l2tp_tunnel_established -eq 1
@@ -918,7 +954,31 @@ it__check_capture() {
   it_cap_verify "$r"
 }
 
-it_round_l2sec_lns() {
+it_round_l2sec_lns() { it__retry_round it__round_l2sec_lns "$@"; }
+it_round_l2sec_lac() { it__retry_round it__round_l2sec_lac "$@"; }
+
+# it__retry_round FUNCTION ROUND ARGS...: runs the round; again (as ROUND-2,
+# ROUND-3) when it reports xl2tpd's ID-0 defect by IT_ROUND_RETRY=1.
+it__retry_round() {
+  local fn=$1 r=$2 n name; shift 2
+  for n in 1 2 3; do
+    name=$r; [ "$n" = 1 ] || name=$r-$n
+    IT_ROUND_RETRY=0
+    "$fn" "$name" "$@"
+    [ "$IT_ROUND_RETRY" = 1 ] || return 0
+    it_log "==== round $name abandoned (xl2tpd defect); running it again"
+  done
+  it_fail "round $r: xl2tpd assigned ID 0 three times in a row"
+}
+
+# Ends an abandoned round; l2sec must still stop cleanly.
+it__abandon_round() {  # ROUND XL L2
+  it_l2sec_stop "$3"
+  it_stop "$2" INT 5 || true
+  it_capture_stop "$1"
+}
+
+it__round_l2sec_lns() {
   local r=$1 secret=$2 how=$3
   local A=$IT_ADDR_A B=$IT_ADDR_B xl=$1-xl2tpd l2=$1-l2sec secs=60
   [ "$how" = xl2tpd ] && secs=6
@@ -928,7 +988,8 @@ it_round_l2sec_lns() {
   it_l2sec_start "$l2" "$IT_NS_B"
   it_xl2tpd_conf "$xl" lac "$A" "$B" peer-lac l2sec-lns "$secret" yes
   it_xl2tpd_start "$xl" "$IT_NS_A" "$secs"
-  it__check_up "$xl" "$l2" "$A" "$B" peer-lac
+  it__check_up "$r" "$xl" "$l2" "$A" "$B" peer-lac
+  if [ "$IT_ROUND_RETRY" = 1 ]; then it__abandon_round "$r" "$xl" "$l2"; return 0; fi
   it__check_data "$xl" "$l2"
   it__teardown "$how" "$xl" "$l2"
   it_capture_stop "$r"
@@ -938,7 +999,7 @@ it_round_l2sec_lns() {
   it_log "==== round $r passed"
 }
 
-it_round_l2sec_lac() {
+it__round_l2sec_lac() {
   local r=$1 secret=$2 how=$3
   local A=$IT_ADDR_A B=$IT_ADDR_B xl=$1-xl2tpd l2=$1-l2sec secs=60
   [ "$how" = xl2tpd ] && secs=6
@@ -948,7 +1009,8 @@ it_round_l2sec_lac() {
   it_xl2tpd_start "$xl" "$IT_NS_B" "$secs"
   it_l2sec_conf "$l2" lac "$A" l2sec-lac peer-lns "$B" "$secret" true 1
   it_l2sec_start "$l2" "$IT_NS_A"
-  it__check_up "$xl" "$l2" "$B" "$A" peer-lns
+  it__check_up "$r" "$xl" "$l2" "$B" "$A" peer-lns
+  if [ "$IT_ROUND_RETRY" = 1 ]; then it__abandon_round "$r" "$xl" "$l2"; return 0; fi
   it__check_data "$xl" "$l2"
   it__teardown "$how" "$xl" "$l2"
   it_capture_stop "$r"

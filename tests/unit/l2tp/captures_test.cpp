@@ -15,7 +15,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
-#include <regex>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -101,21 +101,38 @@ struct TcpdumpL2tp {
   std::string first_avp;  // tcpdump's label of the first AVP
 };
 
-// Packet number -> what `tcpdump -v` printed for its L2TP part.
+// Packet number -> what `tcpdump -v` printed for its L2TP part. A packet
+// starts with a line "<number>  <yyyy-mm-dd> ..."; its L2TP part reads
+// "l2tp:[TL](560/2056) AVP-#60963() ...".
 std::map<std::size_t, TcpdumpL2tp> read_expected(const std::string& path) {
   std::ifstream in(path);
   EXPECT_TRUE(in) << "cannot open " << path;
   std::map<std::size_t, TcpdumpL2tp> out;
-  const std::regex packet_line(R"(^\s*(\d+)\s+\d{4}-\d\d-\d\d )");
-  const std::regex l2tp_part(R"(l2tp:\[([TLSOP]*)\]\((\d+)/(\d+)\)\s+(\S+))");
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
   std::size_t current = 0;
   std::string line;
-  std::smatch m;
   while (std::getline(in, line)) {
-    if (std::regex_search(line, m, packet_line)) current = std::stoul(m[1]);
-    if (std::regex_search(line, m, l2tp_part))
-      out[current] = {m[1], static_cast<std::uint16_t>(std::stoul(m[2])),
-                      static_cast<std::uint16_t>(std::stoul(m[3])), m[4]};
+    std::size_t i = line.find_first_not_of(' ');
+    std::size_t j = i;
+    while (j < line.size() && is_digit(line[j])) ++j;
+    if (i != std::string::npos && j > i && j + 6 < line.size() && line[j] == ' ') {
+      const std::size_t k = line.find_first_not_of(' ', j);
+      if (k + 4 < line.size() && is_digit(line[k]) && is_digit(line[k + 3]) && line[k + 4] == '-')
+        current = std::stoul(line.substr(i, j - i));
+    }
+    const std::size_t at = line.find("l2tp:[");
+    if (at == std::string::npos) continue;
+    std::istringstream ls(line.substr(at + 6));
+    TcpdumpL2tp t;
+    char c = 0;
+    while (ls.get(c) && c != ']') t.flags += c;
+    unsigned tunnel = 0, session = 0;
+    char open = 0, slash = 0, close = 0;
+    ls >> open >> tunnel >> slash >> session >> close >> t.first_avp;
+    EXPECT_TRUE(open == '(' && slash == '/' && close == ')') << line;
+    t.tunnel = static_cast<std::uint16_t>(tunnel);
+    t.session = static_cast<std::uint16_t>(session);
+    out[current] = t;
   }
   return out;
 }

@@ -305,6 +305,7 @@ TEST(EngineTunnel, TieBreakerBothOutcomes) {
   bool seen_a_wins = false, seen_b_wins = false;
   for (std::uint64_t seed = 100; seed < 120 && !(seen_a_wins && seen_b_wins); ++seed) {
     Pair p(seed, TunnelConfig{}, TunnelConfig{});
+    p.record = true;
     // Both open at the same instant; neither has seen the other's SCCRQ.
     auto ta = p.a.engine.open_tunnel(p.now, p.b.addr, p.pa.cfg);
     auto tb = p.b.engine.open_tunnel(p.now, p.a.addr, p.pb.cfg);
@@ -324,6 +325,13 @@ TEST(EngineTunnel, TieBreakerBothOutcomes) {
     EXPECT_EQ(ia.peer_id, *tb);
     EXPECT_EQ(ib.peer_id, *ta);
     const bool a_won = p.a.count(Ctr::l2tp_tunnel_tie_won) == 1;
+    // The lower Tie Breaker won (§4.4.3).
+    auto rqa = peek_control(p.a.sent.at(0));
+    auto rqb = peek_control(p.b.sent.at(0));
+    ASSERT_TRUE(rqa && rqa->msg && rqb && rqb->msg);
+    ASSERT_EQ(rqa->msg->type, MessageType::SCCRQ);
+    ASSERT_EQ(rqb->msg->type, MessageType::SCCRQ);
+    EXPECT_EQ(a_won, *rqa->msg->tie_breaker < *rqb->msg->tie_breaker);
     EXPECT_EQ(p.a.count(Ctr::l2tp_tunnel_tie_won) + p.b.count(Ctr::l2tp_tunnel_tie_won), 1u);
     EXPECT_EQ(p.a.count(Ctr::l2tp_tunnel_tie_lost) + p.b.count(Ctr::l2tp_tunnel_tie_lost), 1u);
     EXPECT_EQ(p.b.count(Ctr::l2tp_tunnel_tie_lost), a_won ? 1u : 0u);
