@@ -49,35 +49,9 @@ void PacketBuf::grow(std::size_t front, std::size_t back) {
   ++reallocs_;
 }
 
-std::uint8_t* PacketBuf::push_front(std::size_t n) {
-  if (n > off_) grow(n, 0);
-  off_ -= n;
-  len_ += n;
-  return data();
-}
-
-std::uint8_t* PacketBuf::push_back(std::size_t n) {
-  if (n > tailroom()) grow(0, n);
-  std::uint8_t* at = data() + len_;
-  len_ += n;
-  return at;
-}
-
 void PacketBuf::append(std::span<const std::uint8_t> b) {
   if (b.empty()) return;
   std::memcpy(push_back(b.size()), b.data(), b.size());
-}
-
-void PacketBuf::pull_front(std::size_t n) {
-  assert(n <= len_);
-  n = std::min(n, len_);
-  off_ += n;
-  len_ -= n;
-}
-
-void PacketBuf::trim_back(std::size_t n) {
-  assert(n <= len_);
-  len_ -= std::min(n, len_);
 }
 
 void PacketBuf::reset(std::size_t headroom) {

@@ -53,14 +53,28 @@ class PacketBuf {
   std::size_t tailroom() const { return cap_ - off_ - len_; }
 
   // Grows the data by n bytes in front; returns the new start.
-  std::uint8_t* push_front(std::size_t n);
+  std::uint8_t* push_front(std::size_t n) {
+    if (n > off_) [[unlikely]] grow(n, 0);
+    off_ -= n;
+    len_ += n;
+    return data();
+  }
   // Grows the data by n bytes at the end; returns where they start.
-  std::uint8_t* push_back(std::size_t n);
+  std::uint8_t* push_back(std::size_t n) {
+    if (n > tailroom()) [[unlikely]] grow(0, n);
+    std::uint8_t* at = data() + len_;
+    len_ += n;
+    return at;
+  }
   // Appends a copy of bytes.
   void append(std::span<const std::uint8_t> b);
-  // Strips n bytes from the front / back. n must be <= size().
-  void pull_front(std::size_t n);
-  void trim_back(std::size_t n);
+  // Strips n bytes from the front / back. n must be <= size() (clamped).
+  void pull_front(std::size_t n) {
+    n = n < len_ ? n : len_;
+    off_ += n;
+    len_ -= n;
+  }
+  void trim_back(std::size_t n) { len_ -= n < len_ ? n : len_; }
   // Drops the data and resets the headroom (buffer reuse).
   void reset(std::size_t headroom = kDefaultHeadroom);
 

@@ -77,8 +77,11 @@ struct TunnelConfig {
   // Send a Challenge to the peer (requires a secret). When the peer sends
   // one, we answer whenever we hold a secret.
   bool challenge = true;
-  // When true (and a secret is set) a peer that does not answer our
-  // Challenge, or sends none while we have a secret, is refused.
+  // When true (and a secret is set) the tunnel must be authenticated one
+  // way at least: a peer that does not answer our Challenge is refused, and
+  // when we send none (challenge = false) a peer that sends none is refused.
+  // A peer that does not challenge us is fine when it answered ours (xl2tpd's
+  // default "challenge = no").
   bool require_authentication = true;
   bool hide_avps = false;                   // hide what §4.4 allows
   ControlChannelConfig channel;

@@ -46,7 +46,9 @@ AuthVerdict check_auth(const TunnelConfig& cfg, MessageType carrier,
       if (!crypto::equal_ct(*response, expected)) return AuthVerdict::wrong_response;
     }
   }
-  if (require && !peer_challenged) return AuthVerdict::no_challenge_from_peer;
+  // With a secret, authentication must happen one way at least: our
+  // challenge answered (checked above), or else the peer's challenge.
+  if (require && !our_challenge && !peer_challenged) return AuthVerdict::no_challenge_from_peer;
   return AuthVerdict::ok;
 }
 

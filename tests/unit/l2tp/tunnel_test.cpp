@@ -56,8 +56,15 @@ TEST(TunnelAuth, Policies) {
   EXPECT_EQ(check_auth(none, M::SCCRQ, std::nullopt, std::nullopt, true), AuthVerdict::challenge_without_secret);
   TunnelConfig req;
   req.secret = v("k");
+  // Neither side challenges: nothing would authenticate the tunnel.
   EXPECT_EQ(check_auth(req, M::SCCRQ, std::nullopt, std::nullopt, false), AuthVerdict::no_challenge_from_peer);
   EXPECT_EQ(check_auth(req, M::SCCRP, ch, std::nullopt, true), AuthVerdict::missing_response);
+  EXPECT_EQ(check_auth(req, M::SCCRP, ch, std::nullopt, false), AuthVerdict::missing_response);
+  // We challenged and the peer answered: authenticated, even though the peer
+  // did not challenge us (xl2tpd's default "challenge = no").
+  EXPECT_EQ(check_auth(req, M::SCCCN, ch, challenge_response(M::SCCCN, v("k"), ch), false), AuthVerdict::ok);
+  // The peer's challenge alone is enough when we do not challenge.
+  EXPECT_EQ(check_auth(req, M::SCCRQ, std::nullopt, std::nullopt, true), AuthVerdict::ok);
   TunnelConfig lax = req;
   lax.require_authentication = false;
   EXPECT_EQ(check_auth(lax, M::SCCRP, ch, std::nullopt, false), AuthVerdict::ok);
