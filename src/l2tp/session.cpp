@@ -77,12 +77,20 @@ ControlMessage make_icrp(std::uint16_t local_session) {
   return m;
 }
 
-ControlMessage make_iccn(std::uint32_t tx_connect_speed, std::uint32_t framing_type, bool sequencing) {
-  ControlMessage m = of_type(MessageType::ICCN);
+namespace {
+// ICCN and OCCN carry the same AVPs (§6.8, §6.12).
+ControlMessage make_connected(MessageType type, std::uint32_t tx_connect_speed, std::uint32_t framing_type,
+                              bool sequencing) {
+  ControlMessage m = of_type(type);
   m.tx_connect_speed = tx_connect_speed;
   m.framing_type = framing_type;
   m.sequencing_required = sequencing;
   return m;
+}
+}  // namespace
+
+ControlMessage make_iccn(std::uint32_t tx_connect_speed, std::uint32_t framing_type, bool sequencing) {
+  return make_connected(MessageType::ICCN, tx_connect_speed, framing_type, sequencing);
 }
 
 ControlMessage make_ocrq(std::uint16_t local_session, std::uint32_t serial, std::uint32_t min_bps,
@@ -106,11 +114,7 @@ ControlMessage make_ocrp(std::uint16_t local_session) {
 }
 
 ControlMessage make_occn(std::uint32_t tx_connect_speed, std::uint32_t framing_type, bool sequencing) {
-  ControlMessage m = of_type(MessageType::OCCN);
-  m.tx_connect_speed = tx_connect_speed;
-  m.framing_type = framing_type;
-  m.sequencing_required = sequencing;
-  return m;
+  return make_connected(MessageType::OCCN, tx_connect_speed, framing_type, sequencing);
 }
 
 ControlMessage make_cdn(std::uint16_t local_session, const ResultCode& why) {
