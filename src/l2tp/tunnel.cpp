@@ -48,7 +48,9 @@ AuthVerdict check_auth(const TunnelConfig& cfg, MessageType carrier,
   }
   // With a secret, authentication must happen one way at least: our
   // challenge answered (checked above), or else the peer's challenge.
-  if (require && !our_challenge && !peer_challenged) return AuthVerdict::no_challenge_from_peer;
+  // (cfg.challenge, not our_challenge: a recipient checks the SCCRQ before
+  // it makes the Challenge it will send in its SCCRP.)
+  if (require && !cfg.challenge && !peer_challenged) return AuthVerdict::no_challenge_from_peer;
   return AuthVerdict::ok;
 }
 

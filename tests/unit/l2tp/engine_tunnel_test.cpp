@@ -143,17 +143,48 @@ TEST(EngineTunnel, WrongSecretDetectedByRecipient) {
   EXPECT_EQ(p.b.count(Ctr::l2tp_tunnel_auth_failed), 1u);
 }
 
-TEST(EngineTunnel, PeerWithoutSecretRefusedWhenRequired) {
+TEST(EngineTunnel, PeerWithoutSecretFailsOurChallenge) {
   Pair p(6, TunnelConfig{}, with_secret("k"));
   p.tunnel_up();
-  // B requires authentication; A's SCCRQ has no Challenge.
+  // B holds a secret and challenges in its SCCRP; A, with no secret, cannot
+  // answer and refuses the tunnel itself.
   ASSERT_EQ(p.a.count(K::tunnel_down), 1u);
   EXPECT_EQ(p.a.last(K::tunnel_down)->result.result, result::kNotAuthorized);
-  EXPECT_TRUE(p.a.last(K::tunnel_down)->by_peer);
+  EXPECT_EQ(p.a.last(K::tunnel_down)->result.message, "challenge received but no secret");
+  EXPECT_FALSE(p.a.last(K::tunnel_down)->by_peer);
+  EXPECT_EQ(p.a.count(Ctr::l2tp_tunnel_auth_failed), 1u);
+  ASSERT_EQ(p.b.count(K::tunnel_down), 1u);
+  EXPECT_EQ(p.b.last(K::tunnel_down)->result.result, result::kNotAuthorized);
+  EXPECT_TRUE(p.b.last(K::tunnel_down)->by_peer);
+  EXPECT_EQ(p.a.count(K::tunnel_up) + p.b.count(K::tunnel_up), 0u);
+}
+
+TEST(EngineTunnel, NeitherSideChallengingIsRefusedWhenASecretIsSet) {
+  TunnelConfig quiet = with_secret("k");
+  quiet.challenge = false;  // B will not challenge, so A must
+  TunnelConfig a = with_secret("k");
+  a.challenge = false;
+  Pair p(60, a, quiet);
+  p.tunnel_up();
   ASSERT_EQ(p.b.count(K::tunnel_down), 1u);
   EXPECT_EQ(p.b.last(K::tunnel_down)->result.message, "authentication required: no challenge");
   EXPECT_EQ(p.b.count(Ctr::l2tp_tunnel_auth_failed), 1u);
+  ASSERT_EQ(p.a.count(K::tunnel_down), 1u);
+  EXPECT_EQ(p.a.last(K::tunnel_down)->result.result, result::kNotAuthorized);
+  EXPECT_TRUE(p.a.last(K::tunnel_down)->by_peer);
   EXPECT_EQ(p.a.count(K::tunnel_up) + p.b.count(K::tunnel_up), 0u);
+}
+
+TEST(EngineTunnel, OneWayAuthenticationIsEnough) {
+  // A holds the secret but does not challenge (xl2tpd's default); B
+  // challenges and A answers: the tunnel is authenticated and comes up.
+  TunnelConfig a = with_secret("k");
+  a.challenge = false;
+  Pair p(61, a, with_secret("k"));
+  p.tunnel_up();
+  EXPECT_EQ(p.a.count(K::tunnel_up), 1u);
+  EXPECT_EQ(p.b.count(K::tunnel_up), 1u);
+  EXPECT_EQ(p.a.count(Ctr::l2tp_tunnel_auth_failed) + p.b.count(Ctr::l2tp_tunnel_auth_failed), 0u);
 }
 
 TEST(EngineTunnel, ChallengeWithoutSecretRefused) {

@@ -56,15 +56,19 @@ TEST(TunnelAuth, Policies) {
   EXPECT_EQ(check_auth(none, M::SCCRQ, std::nullopt, std::nullopt, true), AuthVerdict::challenge_without_secret);
   TunnelConfig req;
   req.secret = v("k");
+  // We will challenge (in our SCCRP): an SCCRQ without a Challenge is fine.
+  EXPECT_EQ(check_auth(req, M::SCCRQ, std::nullopt, std::nullopt, false), AuthVerdict::ok);
   // Neither side challenges: nothing would authenticate the tunnel.
-  EXPECT_EQ(check_auth(req, M::SCCRQ, std::nullopt, std::nullopt, false), AuthVerdict::no_challenge_from_peer);
+  TunnelConfig quiet = req;
+  quiet.challenge = false;
+  EXPECT_EQ(check_auth(quiet, M::SCCRQ, std::nullopt, std::nullopt, false), AuthVerdict::no_challenge_from_peer);
+  EXPECT_EQ(check_auth(quiet, M::SCCRP, std::nullopt, std::nullopt, false), AuthVerdict::no_challenge_from_peer);
+  EXPECT_EQ(check_auth(quiet, M::SCCRQ, std::nullopt, std::nullopt, true), AuthVerdict::ok);
   EXPECT_EQ(check_auth(req, M::SCCRP, ch, std::nullopt, true), AuthVerdict::missing_response);
   EXPECT_EQ(check_auth(req, M::SCCRP, ch, std::nullopt, false), AuthVerdict::missing_response);
   // We challenged and the peer answered: authenticated, even though the peer
   // did not challenge us (xl2tpd's default "challenge = no").
   EXPECT_EQ(check_auth(req, M::SCCCN, ch, challenge_response(M::SCCCN, v("k"), ch), false), AuthVerdict::ok);
-  // The peer's challenge alone is enough when we do not challenge.
-  EXPECT_EQ(check_auth(req, M::SCCRQ, std::nullopt, std::nullopt, true), AuthVerdict::ok);
   TunnelConfig lax = req;
   lax.require_authentication = false;
   EXPECT_EQ(check_auth(lax, M::SCCRP, ch, std::nullopt, false), AuthVerdict::ok);
