@@ -61,6 +61,18 @@
   X(l2tp_ctl_rx_while_closing, "control message ignored (acknowledged only): tunnel closing")      \
   X(l2tp_ctl_tx_encode_failed, "control message not sent: a value does not fit its AVP")          \
   X(l2tp_session_setup_timeout, "calls cleared: not established in time (CDN result 10)")          \
+  /* ---- ESP (RFC 4303) ---- */                                                                    \
+  X(esp_rx_replayed, "dropped: sequence number already received")                                  \
+  X(esp_rx_too_old, "dropped: sequence number left of the replay window")                          \
+  X(esp_tx_seq_exhausted, "packet not sent: sequence number exhausted (rekey)")                    \
+  X(esp_rx_truncated, "dropped: ESP packet shorter than header, IV, one block and ICV")            \
+  X(esp_rx_bad_length, "dropped: ESP ciphertext not a multiple of the cipher block size")          \
+  X(esp_rx_wrong_spi, "dropped: ESP packet handed to the SA of another SPI")                       \
+  X(esp_rx_bad_icv, "dropped: ESP integrity check value wrong")                                    \
+  X(esp_rx_bad_padding, "dropped: ESP padding not 1, 2, 3... or pad length beyond the payload")    \
+  X(esp_rx_dummy, "dropped: ESP dummy packet (next header 59)")                                    \
+  X(esp_rx_packets, "ESP packets verified and decapsulated")                                       \
+  X(esp_tx_packets, "ESP packets encapsulated")                                                    \
   /* ---- media and gateway ---- */                                                               \
   X(media_rx_datagrams, "datagrams received by a medium")                                          \
   X(media_tx_datagrams, "datagrams sent by a medium")                                              \

@@ -2,6 +2,7 @@
 
 #include <mbedtls/md5.h>
 
+#include <cstring>
 #include <new>
 
 namespace l2sec::crypto {
@@ -31,8 +32,18 @@ Md5Digest md5(std::span<const std::uint8_t> b) { return Md5().update(b).finish()
 
 bool equal_ct(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) noexcept {
   if (a.size() != b.size()) return false;
-  volatile std::uint8_t acc = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) acc = acc | (a[i] ^ b[i]);
+  // Every octet is compared whatever the data; the barrier keeps the
+  // compiler from turning the OR chain into an early exit.
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    acc |= x ^ y;
+  }
+  for (; i < a.size(); ++i) acc |= static_cast<std::uint64_t>(a[i] ^ b[i]);
+  asm volatile("" : "+r"(acc));
   return acc == 0;
 }
 
