@@ -123,23 +123,14 @@ std::size_t make_aad(const EspPacketView& p, std::uint8_t (&aad)[12]) noexcept {
   return 8;
 }
 
-// ---- AES-GCM-16 (RFC 4106) ----------------------------------------------
+// ---- AEAD: AES-GCM-16 (RFC 4106) and ChaCha20-Poly1305 (RFC 7634) -------
 
-class GcmTransform final : public ImbTransform {
+// What both AEAD transforms share: sizes, the salt, the nonce (salt || IV),
+// the IV choice on seal and the constant-time tag check on open. A subclass
+// supplies only the library call.
+class AeadTransform : public ImbTransform {
  public:
-  GcmTransform(MgrPtr mgr, bool aes256, Bytes enc_key) : mgr_(std::move(mgr)), aes256_(aes256) {
-    const std::size_t klen = enc_key.size() - kSaltSize;
-    if (aes256_) {
-      IMB_AES256_GCM_PRE(mgr_->m, enc_key.data(), &key_);
-    } else {
-      IMB_AES128_GCM_PRE(mgr_->m, enc_key.data(), &key_);
-    }
-    std::memcpy(salt_, enc_key.data() + klen, kSaltSize);
-  }
-  ~GcmTransform() override {
-    imb_clear_mem(&key_, sizeof key_);
-    imb_clear_mem(salt_, sizeof salt_);
-  }
+  ~AeadTransform() override { imb_clear_mem(salt_, sizeof salt_); }
 
   std::size_t iv_size() const override { return kAeadIvSize; }
   std::size_t block_size() const override { return 4; }
@@ -148,90 +139,84 @@ class GcmTransform final : public ImbTransform {
   Result<void> seal(const EspPacketView& p) override {
     if (!layout_ok(p, kAeadIvSize, 4, kAeadIcvSize, false, false)) return kBadLayoutSeal;
     if (!take_forced_iv(p.iv)) write_seq_iv(p);
-    std::uint8_t nonce[12];
-    std::uint8_t aad[12];
-    const std::size_t aad_len = make_aad(p, aad);
-    make_nonce(p, nonce);
-    gcm_context_data ctx;
-    if (aes256_) {
-      IMB_AES256_GCM_ENC(mgr_->m, &key_, &ctx, p.payload.data(), p.payload.data(), p.payload.size(), nonce, aad,
-                         aad_len, p.icv.data(), kAeadIcvSize);
-    } else {
-      IMB_AES128_GCM_ENC(mgr_->m, &key_, &ctx, p.payload.data(), p.payload.data(), p.payload.size(), nonce, aad,
-                         aad_len, p.icv.data(), kAeadIcvSize);
-    }
+    if (!crypt(p, true, p.icv.data())) return kLibFailed;
     return ok();
   }
 
   Result<void> open(const EspPacketView& p) override {
     if (!layout_ok(p, kAeadIvSize, 4, kAeadIcvSize, false, false)) return kBadLayoutOpen;
-    std::uint8_t nonce[12];
-    std::uint8_t aad[12];
-    const std::size_t aad_len = make_aad(p, aad);
-    make_nonce(p, nonce);
     std::uint8_t tag[kAeadIcvSize];
-    gcm_context_data ctx;
-    if (aes256_) {
-      IMB_AES256_GCM_DEC(mgr_->m, &key_, &ctx, p.payload.data(), p.payload.data(), p.payload.size(), nonce, aad,
-                         aad_len, tag, kAeadIcvSize);
-    } else {
-      IMB_AES128_GCM_DEC(mgr_->m, &key_, &ctx, p.payload.data(), p.payload.data(), p.payload.size(), nonce, aad,
-                         aad_len, tag, kAeadIcvSize);
-    }
+    if (!crypt(p, false, tag)) return kLibFailed;
     if (!equal_ct(tag, Bytes(p.icv))) return kAuthFailed;
     return ok();
   }
 
- private:
-  // RFC 4106 §4: nonce = salt || IV.
+ protected:
+  explicit AeadTransform(Bytes salt) { std::memcpy(salt_, salt.data(), kSaltSize); }
+
+  // Encrypts (or decrypts) p.payload in place; writes the computed tag.
+  virtual bool crypt(const EspPacketView& p, bool encrypt, std::uint8_t* tag) = 0;
+
+  // RFC 4106 §4 / RFC 7634 §2: nonce = salt || IV.
   void make_nonce(const EspPacketView& p, std::uint8_t (&nonce)[12]) const noexcept {
     std::memcpy(nonce, salt_, kSaltSize);
     std::memcpy(nonce + kSaltSize, p.iv.data(), kAeadIvSize);
   }
 
-  MgrPtr mgr_;
-  bool aes256_;
-  alignas(64) gcm_key_data key_;
+ private:
   std::uint8_t salt_[kSaltSize];
 };
 
-// ---- ChaCha20-Poly1305 (RFC 7634) ---------------------------------------
-
-class ChachaTransform final : public ImbTransform {
+class GcmTransform final : public AeadTransform {
  public:
-  ChachaTransform(MgrPtr mgr, Bytes enc_key) : mgr_(std::move(mgr)) {
-    std::memcpy(key_, enc_key.data(), 32);
-    std::memcpy(salt_, enc_key.data() + 32, kSaltSize);
+  GcmTransform(MgrPtr mgr, bool aes256, Bytes enc_key)
+      : AeadTransform(enc_key.last(kSaltSize)), mgr_(std::move(mgr)), aes256_(aes256) {
+    if (aes256_) {
+      IMB_AES256_GCM_PRE(mgr_->m, enc_key.data(), &key_);
+    } else {
+      IMB_AES128_GCM_PRE(mgr_->m, enc_key.data(), &key_);
+    }
   }
-  ~ChachaTransform() override {
-    imb_clear_mem(key_, sizeof key_);
-    imb_clear_mem(salt_, sizeof salt_);
-  }
-
-  std::size_t iv_size() const override { return kAeadIvSize; }
-  std::size_t block_size() const override { return 4; }
-  std::size_t icv_size() const override { return kAeadIcvSize; }
-
-  Result<void> seal(const EspPacketView& p) override {
-    if (!layout_ok(p, kAeadIvSize, 4, kAeadIcvSize, false, false)) return kBadLayoutSeal;
-    if (!take_forced_iv(p.iv)) write_seq_iv(p);
-    if (!run(p, IMB_DIR_ENCRYPT, p.icv.data())) return kLibFailed;
-    return ok();
-  }
-
-  Result<void> open(const EspPacketView& p) override {
-    if (!layout_ok(p, kAeadIvSize, 4, kAeadIcvSize, false, false)) return kBadLayoutOpen;
-    std::uint8_t tag[kAeadIcvSize];
-    if (!run(p, IMB_DIR_DECRYPT, tag)) return kLibFailed;
-    if (!equal_ct(tag, Bytes(p.icv))) return kAuthFailed;
-    return ok();
-  }
+  ~GcmTransform() override { imb_clear_mem(&key_, sizeof key_); }
 
  private:
-  bool run(const EspPacketView& p, IMB_CIPHER_DIRECTION dir, std::uint8_t* tag) {
-    std::uint8_t nonce[12];  // RFC 7634 §2: salt || IV
-    std::memcpy(nonce, salt_, kSaltSize);
-    std::memcpy(nonce + kSaltSize, p.iv.data(), kAeadIvSize);
+  bool crypt(const EspPacketView& p, bool encrypt, std::uint8_t* tag) override {
+    std::uint8_t nonce[12];
+    std::uint8_t aad[12];
+    const std::size_t aad_len = make_aad(p, aad);
+    make_nonce(p, nonce);
+    gcm_context_data ctx;
+    std::uint8_t* d = p.payload.data();
+    const std::size_t n = p.payload.size();
+    if (aes256_ && encrypt) {
+      IMB_AES256_GCM_ENC(mgr_->m, &key_, &ctx, d, d, n, nonce, aad, aad_len, tag, kAeadIcvSize);
+    } else if (aes256_) {
+      IMB_AES256_GCM_DEC(mgr_->m, &key_, &ctx, d, d, n, nonce, aad, aad_len, tag, kAeadIcvSize);
+    } else if (encrypt) {
+      IMB_AES128_GCM_ENC(mgr_->m, &key_, &ctx, d, d, n, nonce, aad, aad_len, tag, kAeadIcvSize);
+    } else {
+      IMB_AES128_GCM_DEC(mgr_->m, &key_, &ctx, d, d, n, nonce, aad, aad_len, tag, kAeadIcvSize);
+    }
+    return true;
+  }
+
+  MgrPtr mgr_;
+  bool aes256_;
+  alignas(64) gcm_key_data key_;
+};
+
+class ChachaTransform final : public AeadTransform {
+ public:
+  ChachaTransform(MgrPtr mgr, Bytes enc_key) : AeadTransform(enc_key.last(kSaltSize)), mgr_(std::move(mgr)) {
+    std::memcpy(key_, enc_key.data(), 32);
+  }
+  ~ChachaTransform() override { imb_clear_mem(key_, sizeof key_); }
+
+ private:
+  bool crypt(const EspPacketView& p, bool encrypt, std::uint8_t* tag) override {
+    const IMB_CIPHER_DIRECTION dir = encrypt ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+    std::uint8_t nonce[12];
+    make_nonce(p, nonce);
     std::uint8_t aad[12];
     const std::size_t aad_len = make_aad(p, aad);
     IMB_MGR* m = mgr_->m;
@@ -240,7 +225,7 @@ class ChachaTransform final : public ImbTransform {
     job->cipher_mode = IMB_CIPHER_CHACHA20_POLY1305;
     job->hash_alg = IMB_AUTH_CHACHA20_POLY1305;
     job->cipher_direction = dir;
-    job->chain_order = dir == IMB_DIR_ENCRYPT ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+    job->chain_order = encrypt ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
     job->enc_keys = key_;
     job->dec_keys = key_;
     job->key_len_in_bytes = 32;
@@ -261,7 +246,6 @@ class ChachaTransform final : public ImbTransform {
 
   MgrPtr mgr_;
   alignas(16) std::uint8_t key_[32];
-  std::uint8_t salt_[kSaltSize];
 };
 
 // ---- CBC (AES, 3DES) or NULL, with HMAC ----------------------------------
