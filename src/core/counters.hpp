@@ -73,11 +73,29 @@
   X(esp_rx_dummy, "dropped: ESP dummy packet (next header 59)")                                    \
   X(esp_rx_packets, "ESP packets verified and decapsulated")                                       \
   X(esp_tx_packets, "ESP packets encapsulated")                                                    \
+  /* ---- ESP: SAD, SPD and inner packets (RFC 4301, RFC 3193 §3.3, §4) ---- */                    \
+  X(esp_rx_no_sa, "dropped: ESP packet whose SPI (and circuit) no SA has")                         \
+  X(esp_rx_unexpected_next_header, "dropped: Next Header other than the SA's mode carries")        \
+  X(esp_rx_inner_malformed, "dropped: decapsulated payload is not the UDP/IP the mode carries")    \
+  X(esp_rx_inner_bad_checksum, "dropped: inner UDP or IPv4 header checksum wrong")                 \
+  X(esp_rx_selector_mismatch, "dropped: decapsulated packet outside its SA's selectors (3193 3.3)") \
+  X(esp_rx_clear_on_protected, "dropped: clear L2TP on a flow the SPD protects (RFC 3193 3.3)")   \
+  X(esp_rx_policy_discard, "dropped: inbound packet an SPD filter discards")                       \
+  X(esp_rx_clear, "clear L2TP packets let through by an SPD bypass filter")                        \
+  X(esp_tx_no_sa, "not sent: the SPD protects the flow and no SA exists yet (acquire)")            \
+  X(esp_tx_policy_discard, "not sent: an SPD filter discards the flow")                            \
+  X(esp_tx_clear, "L2TP packets sent in the clear by an SPD bypass filter")                        \
+  X(esp_tx_too_big, "not sent: packet with ESP overhead exceeds what the medium carries")         \
   /* ---- media and gateway ---- */                                                               \
   X(media_rx_datagrams, "datagrams received by a medium")                                          \
   X(media_tx_datagrams, "datagrams sent by a medium")                                              \
   X(media_tx_errors, "datagrams the OS refused to send")                                           \
-  X(media_rx_oversize, "dropped: datagram larger than the receive buffer")
+  X(media_rx_oversize, "dropped: datagram larger than the receive buffer")                         \
+  X(media_rx_bad_ip_header, "dropped: raw IP packet whose header does not parse")                  \
+  X(media_rx_not_for_us, "dropped: raw ESP packet for another local address")                      \
+  X(media_rx_natt_keepalive, "NAT-T keepalives received on UDP 4500 (RFC 3948 2.3)")              \
+  X(media_rx_ike_unhandled, "dropped: IKE (non-ESP marker) on UDP 4500, no IKE handler")          \
+  X(media_rx_runt, "dropped: datagram too short for what its port carries")
 
 namespace l2sec {
 

@@ -447,3 +447,13 @@ LoadResult load_config(const std::filesystem::path& file) {
 }
 
 }  // namespace l2sec::gateway
+
+namespace l2sec::gateway {
+// Keys are wiped, not just freed: a core dump or a reused page must not show them.
+EspKeys::~EspKeys() {
+  volatile std::uint8_t* e = enc.data();
+  for (std::size_t i = 0; i < enc.size(); ++i) e[i] = 0;
+  volatile std::uint8_t* a = auth.data();
+  for (std::size_t i = 0; i < auth.size(); ++i) a[i] = 0;
+}
+}  // namespace l2sec::gateway

@@ -13,6 +13,10 @@
 
 #include "core/endpoint.hpp"
 #include "core/time.hpp"
+#include "crypto/esp_providers.hpp"
+#include "crypto/esp_transform.hpp"
+#include "esp/rfc3193_filters.hpp"
+#include "esp/sad.hpp"
 #include "l2tp/engine.hpp"
 
 namespace l2sec::gateway {
@@ -27,6 +31,45 @@ enum class SinkKind : std::uint8_t {
   lcp_echo,  // answer LCP Echo-Request, send one every `lcp_echo_interval`
 };
 
+// Keys of one SA, from the [esp] key_file (never from the main file, never
+// logged). Wiped when the config is destroyed.
+struct EspKeys {
+  std::vector<std::uint8_t> enc;   // encryption key (+ salt for AEAD)
+  std::vector<std::uint8_t> auth;  // integrity key (empty for AEAD / none)
+  EspKeys() = default;
+  EspKeys(const EspKeys&) = default;
+  EspKeys& operator=(const EspKeys&) = default;
+  ~EspKeys();
+};
+
+// A peer's manually keyed SA pair ([peer.esp]).
+struct PeerEspConfig {
+  std::uint32_t spi_in = 0;    // SPI of the SA we receive on (the peer sends with it)
+  std::uint32_t spi_out = 0;   // SPI we send with (the peer receives on it)
+  crypto::EspCipher cipher = crypto::EspCipher::aes_gcm16_128;
+  crypto::EspAuth auth = crypto::EspAuth::none;
+  EspKeys keys_in;             // keys of spi_in (from key_file)
+  EspKeys keys_out;            // keys of spi_out
+  std::uint16_t natt_port = 4500;  // the peer's UDP encapsulation port (udp_encap)
+  std::string source;          // "file:line:col" of [peer.esp]
+};
+
+// [esp]: ESP protection of L2TP (RFC 3193). Absent: no ESP, L2TP in the clear.
+struct EspConfig {
+  bool enabled = false;
+  crypto::EspProviderId provider = crypto::EspProviderId::automatic;
+  esp::Shape shape = esp::Shape::compulsory;       // which filter set (rfc3193_filters.hpp)
+  esp::AuthMethod auth = esp::AuthMethod::pre_shared_key;
+  esp::Mode mode = esp::Mode::transport;           // transport or tunnel on IP
+  bool udp_encap = false;                          // RFC 3948 ESP-in-UDP
+  std::uint16_t natt_port = 4500;                  // our UDP encapsulation port
+  std::uint32_t replay_window = 64;                // 64..4096, multiple of 64
+  bool esn = false;                                // extended sequence numbers
+  bool legacy = false;                             // profile = "legacy": allows 3DES-CBC
+  bool require = true;                             // RFC 3193 3.3: drop clear L2TP on protected flows
+  std::filesystem::path key_file;                  // resolved against the config's directory
+};
+
 struct PeerConfig {
   std::string name;                 // peer's Host Name; "*" matches any (LNS)
   std::optional<Endpoint> address;  // LAC: where to dial; LNS: accept only from it
@@ -36,6 +79,7 @@ struct PeerConfig {
   unsigned sessions = 0;            // LAC: calls to place once the tunnel is up
   l2tp::CallParams call;            // for those calls
   std::string source;               // "file:line:col" where this [[peer]] starts (messages)
+  std::optional<PeerEspConfig> esp; // [peer.esp]: manual keys (needs [esp])
 };
 
 struct Config {
@@ -52,6 +96,7 @@ struct Config {
   bool redial = false;              // LAC: re-open a tunnel the peer or the link closed
   Duration redial_delay = std::chrono::seconds(5);
   std::vector<PeerConfig> peers;
+  EspConfig esp;
 };
 
 struct ConfigError {
