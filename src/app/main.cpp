@@ -1,12 +1,13 @@
 // l2sec: the command line.
 //   l2sec run CONF     run the gateway in the foreground
 //   l2sec check CONF   validate a configuration (exit 2 on errors)
-//   l2sec version
+//   l2sec version      the version and the ESP crypto providers
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 
 #include "app/runner.hpp"
+#include "crypto/esp_providers.hpp"
 #include "gateway/config.hpp"
 
 namespace {
@@ -46,5 +47,6 @@ int main(int argc, char** argv) {
   if (*run_cmd) return run(conf);
   if (*check_cmd) return check(conf);
   std::printf("l2sec %s\n", L2SEC_VERSION);
+  std::printf("ESP providers: %s\n", l2sec::crypto::EspProviders().describe().c_str());
   return 0;
 }

@@ -11,7 +11,7 @@
 #include "app/status.hpp"
 #include "crypto/random.hpp"
 #include "gateway/gateway.hpp"
-#include "media/udp_medium.hpp"
+#include "media/ip_medium.hpp"
 
 namespace l2sec::app {
 namespace asio = boost::asio;
@@ -68,7 +68,7 @@ void log_event(const l2tp::Event& ev) {
 
 class Shell {
  public:
-  Shell(const gateway::Config& cfg, media::UdpMedium& medium, crypto::Random& random, asio::io_context& io)
+  Shell(const gateway::Config& cfg, media::IpMedium& medium, crypto::Random& random, asio::io_context& io)
       : cfg_(cfg),
         medium_(medium),
         gw_(cfg, random, gateway::Hooks{[this](const l2tp::Event& ev) { on_event(ev); }}),
@@ -77,12 +77,26 @@ class Shell {
         status_timer_(io),
         signals_(io, SIGINT, SIGTERM) {}
 
+  // False when the configuration cannot run (logged).
+  bool check() const {
+    for (const auto& e : gw_.setup_errors()) spdlog::error("{}", e);
+    return gw_.setup_errors().empty();
+  }
+
   void start() {
-    medium_.start([this](const Endpoint& from, PacketBuf&& pkt) {
+    for (const auto& line : gw_.esp_summary()) spdlog::info("ESP {}", line);
+    media::IpMedium::Handlers h;
+    h.l2tp = [this](const Endpoint& from, PacketBuf&& pkt) {
       Instant t = now();
       gw_.on_datagram(t, from, std::move(pkt));
       pump(t);
-    });
+    };
+    h.esp = [this](const Endpoint& from, const Endpoint& to, PacketBuf&& pkt, bool udp_encap) {
+      Instant t = now();
+      gw_.on_esp(t, from, to, std::move(pkt), udp_encap);
+      pump(t);
+    };
+    medium_.start(std::move(h));
     signals_.async_wait([this](const boost::system::error_code& ec, int sig) { on_signal(ec, sig); });
     gw_.start(now());
     pump(now());
@@ -162,7 +176,7 @@ class Shell {
   }
 
   const gateway::Config& cfg_;
-  media::UdpMedium& medium_;
+  media::IpMedium& medium_;
   gateway::Gateway gw_;
   asio::io_context& io_;
   asio::steady_timer timer_;
@@ -184,15 +198,25 @@ int run_gateway(const gateway::Config& cfg) {
   spdlog::flush_on(spdlog::level::trace);
 
   asio::io_context io;
-  auto medium = media::UdpMedium::open(io, cfg.listen);
+  media::IpMedium::Options mo;
+  mo.listen = cfg.listen;
+  if (cfg.esp.enabled) {
+    if (cfg.esp.udp_encap)
+      mo.natt_port = cfg.esp.natt_port;
+    else
+      mo.esp = true;
+  }
+  auto medium = media::IpMedium::open(io, mo);
   if (!medium) {
-    spdlog::error("{}", media::UdpMedium::os_error());
+    spdlog::error("{}", media::IpMedium::os_error());
     return 1;
   }
   auto random = crypto::make_system_random();
   spdlog::info("l2sec {} as {} on {}", L2SEC_VERSION, cfg.role == gateway::Role::lac ? "LAC" : "LNS",
                (*medium)->local_endpoint().to_string());
+  for (const auto& line : (*medium)->describe()) spdlog::info("listening on {}", line);
   Shell shell(cfg, **medium, *random, io);
+  if (!shell.check()) return 1;
   shell.start();
   io.run();
   spdlog::info("stopped");

@@ -5,7 +5,7 @@
 
 namespace l2sec::app {
 
-std::string status_json(const gateway::Gateway& gw, const media::UdpMedium& medium) {
+std::string status_json(const gateway::Gateway& gw, const media::IpMedium& medium) {
   nlohmann::json j;
   j["tunnels"] = nlohmann::json::array();
   for (const auto& t : gw.engine().tunnels()) {
@@ -28,6 +28,8 @@ std::string status_json(const gateway::Gateway& gw, const media::UdpMedium& medi
   j["frames_sent"] = gw.frames_sent();
   j["lcp_echo_replies"] = gw.lcp_echo_replies();
   j["listen"] = medium.local_endpoint().to_string();
+  j["sockets"] = medium.describe();
+  j["esp"] = gw.esp_summary();
   return j.dump(2) + "\n";
 }
 

@@ -7,11 +7,11 @@
 #include <string>
 
 #include "gateway/gateway.hpp"
-#include "media/udp_medium.hpp"
+#include "media/ip_medium.hpp"
 
 namespace l2sec::app {
 
-std::string status_json(const gateway::Gateway& gw, const media::UdpMedium& medium);
+std::string status_json(const gateway::Gateway& gw, const media::IpMedium& medium);
 // Returns false (and leaves the old file) when the file cannot be written.
 bool write_status(const std::filesystem::path& file, const std::string& json);
 

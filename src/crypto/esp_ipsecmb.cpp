@@ -3,8 +3,8 @@
 // Algorithms (all sizes from the RFCs named in esp_transform.hpp):
 //   AES-GCM-16 (RFC 4106)          direct API: IMB_AES{128,256}_GCM_{ENC,DEC}
 //   ChaCha20-Poly1305 (RFC 7634)   job API: IMB_CIPHER_CHACHA20_POLY1305
-//   AES-CBC / 3DES-CBC / NULL with HMAC-SHA1-96 or HMAC-SHA256-128
-//                                  job API, cipher then hash (RFC 4303 §3.3.2)
+//   AES-CBC / 3DES-CBC / NULL with HMAC-SHA1-96, HMAC-SHA256-128 or (legacy)
+//   HMAC-MD5-96                    job API, cipher then hash (RFC 4303 §3.3.2)
 //   NULL with no integrity         nothing to compute (tests only)
 //
 // One IMB_MGR per provider, shared (by shared_ptr) with the transforms it
@@ -285,24 +285,39 @@ class CbcHmacTransform final : public ImbTransform {
         break;
     }
     if (a != EspAuth::none) {
-      // RFC 2104: K (20 or 32 octets, below the 64-octet block) padded with
-      // zeros, XOR ipad / opad; the library takes the hash state after
-      // one block of each.
+      // RFC 2104: K (16, 20 or 32 octets, below the 64-octet block of all
+      // three hashes) padded with zeros, XOR ipad / opad; the library
+      // takes the hash state after one block of each.
       std::uint8_t block[64];
       for (int pass = 0; pass < 2; ++pass) {
         const std::uint8_t pad = pass == 0 ? 0x36 : 0x5c;
         std::memset(block, pad, sizeof block);
-        for (std::size_t i = 0; i < auth_key.size(); ++i) block[i] = static_cast<std::uint8_t>(auth_key[i] ^ pad);
+        for (std::size_t i = 0; i < auth_key.size(); ++i)
+          block[i] = static_cast<std::uint8_t>(auth_key[i] ^ pad);
         std::uint8_t* out = pass == 0 ? ipad_ : opad_;
         if (a == EspAuth::hmac_sha1_96) {
           IMB_SHA1_ONE_BLOCK(m, block, out);
+        } else if (a == EspAuth::hmac_md5_96) {
+          IMB_MD5_ONE_BLOCK(m, block, out);
         } else {
           IMB_SHA256_ONE_BLOCK(m, block, out);
         }
       }
       imb_clear_mem(block, sizeof block);
-      hash_ = a == EspAuth::hmac_sha1_96 ? IMB_AUTH_HMAC_SHA_1 : IMB_AUTH_HMAC_SHA_256;
-      icv_ = a == EspAuth::hmac_sha1_96 ? 12 : 16;  // RFC 2404 §2, RFC 4868 §2.3
+      switch (a) {
+        case EspAuth::hmac_sha1_96:
+          hash_ = IMB_AUTH_HMAC_SHA_1;
+          icv_ = 12;  // RFC 2404 §2
+          break;
+        case EspAuth::hmac_md5_96:
+          hash_ = IMB_AUTH_MD5;
+          icv_ = 12;  // RFC 2403 §2
+          break;
+        default:
+          hash_ = IMB_AUTH_HMAC_SHA_256;
+          icv_ = 16;  // RFC 4868 §2.3
+          break;
+      }
     }
   }
   ~CbcHmacTransform() override {
@@ -412,7 +427,7 @@ class IpsecMbProvider final : public EspProvider {
       case EspCipher::aes_cbc_128:
       case EspCipher::aes_cbc_256:
       case EspCipher::des3_cbc:
-        return a == EspAuth::hmac_sha1_96 || a == EspAuth::hmac_sha256_128;
+        return a == EspAuth::hmac_sha1_96 || a == EspAuth::hmac_sha256_128 || a == EspAuth::hmac_md5_96;
       case EspCipher::null:
         return true;
     }
@@ -421,18 +436,29 @@ class IpsecMbProvider final : public EspProvider {
 
   Result<std::unique_ptr<EspTransform>> make(EspCipher c, EspAuth a, Bytes enc_key, Bytes auth_key,
                                              Random& random) const override {
-    if (is_aead(c) && a != EspAuth::none) return Error{Errc::unsupported, "esp: AEAD cipher with separate auth"};
+    if (is_aead(c) && a != EspAuth::none)
+      return Error{Errc::unsupported, "esp: AEAD cipher with separate auth"};
     if (!is_aead(c) && c != EspCipher::null && a == EspAuth::none)
       return Error{Errc::unsupported, "esp: cipher without integrity"};
     if (!supports(c, a)) return Error{Errc::unsupported, "esp: transform not supported by intel-ipsec-mb"};
-    if (enc_key.size() != enc_key_size(c)) return Error{Errc::out_of_range, "esp: wrong encryption key length"};
-    if (auth_key.size() != auth_key_size(a)) return Error{Errc::out_of_range, "esp: wrong integrity key length"};
+    if (enc_key.size() != enc_key_size(c))
+      return Error{Errc::out_of_range, "esp: wrong encryption key length"};
+    if (auth_key.size() != auth_key_size(a))
+      return Error{Errc::out_of_range, "esp: wrong integrity key length"};
     std::unique_ptr<EspTransform> t;
     switch (c) {
-      case EspCipher::aes_gcm16_128: t = std::make_unique<GcmTransform>(mgr_, false, enc_key); break;
-      case EspCipher::aes_gcm16_256: t = std::make_unique<GcmTransform>(mgr_, true, enc_key); break;
-      case EspCipher::chacha20_poly1305: t = std::make_unique<ChachaTransform>(mgr_, enc_key); break;
-      default: t = std::make_unique<CbcHmacTransform>(mgr_, c, a, enc_key, auth_key, random); break;
+      case EspCipher::aes_gcm16_128:
+        t = std::make_unique<GcmTransform>(mgr_, false, enc_key);
+        break;
+      case EspCipher::aes_gcm16_256:
+        t = std::make_unique<GcmTransform>(mgr_, true, enc_key);
+        break;
+      case EspCipher::chacha20_poly1305:
+        t = std::make_unique<ChachaTransform>(mgr_, enc_key);
+        break;
+      default:
+        t = std::make_unique<CbcHmacTransform>(mgr_, c, a, enc_key, auth_key, random);
+        break;
     }
     return t;
   }

@@ -8,7 +8,7 @@
 // and in the salt, which the destructor wipes. The transform keeps a
 // reference to the Random given to make(): it must outlive the transform.
 //
-//   CBC (RFC 3602, RFC 2451) + HMAC (RFC 2404, RFC 4868), encrypt-then-MAC
+//   CBC (RFC 3602, RFC 2451) + HMAC (RFC 2404, RFC 4868, legacy RFC 2403), encrypt-then-MAC
 //   (RFC 4303 §3.3.2): ICV = trunc(HMAC(header || iv || ciphertext [|| seq_hi])).
 //   AES-GCM (RFC 4106 §4-5) / ChaCha20-Poly1305 (RFC 7634 §2-3):
 //     nonce = salt(4) || IV(8), AAD = SPI || [seq_hi ||] seq_lo, ICV = 16-octet tag.
@@ -39,6 +39,20 @@ bool combination_valid(EspCipher c, EspAuth a) {
   if (is_aead(c)) return a == EspAuth::none;
   if (c == EspCipher::null) return true;
   return a != EspAuth::none;
+}
+
+mbedtls_md_type_t md_type(EspAuth a) {
+  switch (a) {
+    case EspAuth::hmac_sha1_96:
+      return MBEDTLS_MD_SHA1;
+    case EspAuth::hmac_sha256_128:
+      return MBEDTLS_MD_SHA256;
+    case EspAuth::hmac_md5_96:
+      return MBEDTLS_MD_MD5;
+    case EspAuth::none:
+      break;
+  }
+  return MBEDTLS_MD_NONE;
 }
 
 class MbedEspTransform final : public EspTransform, public EspIvOverride {
@@ -98,8 +112,7 @@ class MbedEspTransform final : public EspTransform, public EspIvOverride {
         break;
     }
     if (auth_ != EspAuth::none) {
-      const auto type = auth_ == EspAuth::hmac_sha1_96 ? MBEDTLS_MD_SHA1 : MBEDTLS_MD_SHA256;
-      const mbedtls_md_info_t* info = mbedtls_md_info_from_type(type);
+      const mbedtls_md_info_t* info = mbedtls_md_info_from_type(md_type(auth_));
       if (info == nullptr || mbedtls_md_setup(&md_, info, 1) != 0) return false;
       if (mbedtls_md_hmac_starts(&md_, auth_key.data(), auth_key.size()) != 0) return false;
     }
@@ -136,6 +149,7 @@ class MbedEspTransform final : public EspTransform, public EspIvOverride {
       case EspAuth::none:
         return 0;
       case EspAuth::hmac_sha1_96:
+      case EspAuth::hmac_md5_96:
         return 12;
       case EspAuth::hmac_sha256_128:
         return 16;

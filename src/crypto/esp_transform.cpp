@@ -36,6 +36,8 @@ std::size_t auth_key_size(EspAuth a) noexcept {
       return 20;  // RFC 2404 §3
     case EspAuth::hmac_sha256_128:
       return 32;  // RFC 4868 §2.1.1
+    case EspAuth::hmac_md5_96:
+      return 16;  // RFC 2403 §3
   }
   return 0;
 }
@@ -68,6 +70,8 @@ std::string_view auth_name(EspAuth a) noexcept {
       return "hmac-sha1-96";
     case EspAuth::hmac_sha256_128:
       return "hmac-sha256-128";
+    case EspAuth::hmac_md5_96:
+      return "hmac-md5-96";
   }
   return "?";
 }

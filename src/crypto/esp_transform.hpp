@@ -36,6 +36,10 @@ enum class EspAuth : std::uint8_t {
   none,             // only with AEAD ciphers (or NULL cipher for tests: refused by SA config)
   hmac_sha1_96,     // RFC 2404
   hmac_sha256_128,  // RFC 4868
+  // RFC 2403, 16-octet key, 12-octet ICV. Legacy: exists only to read old
+  // captures and talk to old peers (MD5's collision weakness does not break
+  // HMAC, but no new SA should choose it).
+  hmac_md5_96,
 };
 
 bool is_aead(EspCipher c) noexcept;

@@ -61,19 +61,19 @@ std::vector<Filter> shape_filters(const ShapeParams& p);
 // RFC 3193 §4.2 stages. Ports: I-Port is the initiator's source port (1701
 // when fixed), R-Port the responder's new port (§4.2.4).
 struct Rfc3193Params {
-  Endpoint i_addr;   // I-IPAddr (port ignored)
+  Endpoint i_addr;  // I-IPAddr (port ignored)
   std::uint16_t i_port = kL2tpPort;
-  Endpoint r_addr1;  // R-IPAddr1: where the responder listens
-  Endpoint r_addr2;  // R-IPAddr2: the responder's new address (§4.2.3), if it moved
+  Endpoint r_addr1;                  // R-IPAddr1: where the responder listens
+  Endpoint r_addr2;                  // R-IPAddr2: the responder's new address (§4.2.3), if it moved
   std::uint16_t r_port = kL2tpPort;  // R-Port (§4.2.4)
   int base_priority = 100;
 };
 enum class Stage : std::uint8_t {
-  initial,           // §4.2.2, before the SCCRQ (responder: before Quick Mode)
-  responder_after_qm,// §4.2.2, responder once phase 2 is done
-  moved_address,     // §4.2.3
-  new_port,          // §4.2.4 (final, responder chose R-Port)
-  gateway,           // §4.2.5: the Any-Addr inbound filter both sides need
+  initial,             // §4.2.2, before the SCCRQ (responder: before Quick Mode)
+  responder_after_qm,  // §4.2.2, responder once phase 2 is done
+  moved_address,       // §4.2.3
+  new_port,            // §4.2.4 (final, responder chose R-Port)
+  gateway,             // §4.2.5: the Any-Addr inbound filter both sides need
 };
 // The filter set of one side at one stage, exactly as the RFC lists it
 // (labels "Initiator Outbound-1 (RFC 3193 4.2.2)" etc.). `initiator` picks

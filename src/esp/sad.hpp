@@ -21,9 +21,9 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/endpoint.hpp"
@@ -42,11 +42,11 @@ std::string_view mode_name(Mode m) noexcept;  // "transport", "tunnel", "ipless"
 
 struct SaBinding {
   Mode mode = Mode::transport;
-  bool udp_encap = false;       // RFC 3948 ESP-in-UDP (IP modes only)
-  TrafficSelector selector;     // the L2TP flow(s) this SA carries
-  Endpoint outer_local;         // our outer address (IP; port = 4500 with udp_encap) or circuit
-  Endpoint outer_remote;        // the peer's outer address (port = its 4500 port with udp_encap) or circuit
-  std::string peer;             // peer name, for logs and status
+  bool udp_encap = false;    // RFC 3948 ESP-in-UDP (IP modes only)
+  TrafficSelector selector;  // the L2TP flow(s) this SA carries
+  Endpoint outer_local;      // our outer address (IP; port = 4500 with udp_encap) or circuit
+  Endpoint outer_remote;     // the peer's outer address (port = its 4500 port with udp_encap) or circuit
+  std::string peer;          // peer name, for logs and status
 };
 
 using SaId = std::uint32_t;
@@ -80,6 +80,7 @@ class Sad {
   std::size_t outbound_count() const noexcept { return out_.size(); }
   // Counters of every SA, summed.
   Counters counters() const;
+  // In no particular order (the inbound SAs are hashed by key).
   template <class F>
   void for_each_inbound(F&& f) const {
     for (const auto& [k, e] : in_) f(*e);
@@ -93,10 +94,41 @@ class Sad {
   struct InKey {
     std::uint32_t circuit;  // 0 on IP
     std::uint32_t spi;
-    friend auto operator<=>(const InKey&, const InKey&) = default;
+    bool on_circuit;  // keeps circuit 0 apart from IP
+    friend bool operator==(const InKey&, const InKey&) = default;
   };
-  std::map<InKey, std::unique_ptr<InboundEntry>> in_;
+  struct InKeyHash {
+    std::size_t operator()(const InKey& k) const noexcept;
+  };
+  struct FlowKey {
+    Endpoint local, remote;
+    friend bool operator==(const FlowKey&, const FlowKey&) = default;
+  };
+  struct FlowRef {  // probes the cache without copying the endpoints
+    const Endpoint& local;
+    const Endpoint& remote;
+  };
+  struct FlowKeyHash {
+    using is_transparent = void;
+    std::size_t operator()(const FlowKey& k) const noexcept;
+    std::size_t operator()(const FlowRef& k) const noexcept;
+  };
+  struct FlowKeyEq {
+    using is_transparent = void;
+    bool operator()(const FlowKey& a, const FlowKey& b) const noexcept { return a == b; }
+    bool operator()(const FlowRef& a, const FlowKey& b) const noexcept {
+      return a.local == b.local && a.remote == b.remote;
+    }
+    bool operator()(const FlowKey& a, const FlowRef& b) const noexcept { return (*this)(b, a); }
+  };
+  static InKey key_of(std::uint32_t spi, const Endpoint& outer_from) noexcept;
+
+  // Per-packet lookups are one hash lookup each: inbound by key, outbound
+  // through a flow cache (the newest covering SA or nullptr), emptied
+  // whenever out_ changes.
+  std::unordered_map<InKey, std::unique_ptr<InboundEntry>, InKeyHash> in_;
   std::vector<std::unique_ptr<OutboundEntry>> out_;  // oldest first
+  std::unordered_map<FlowKey, OutboundEntry*, FlowKeyHash, FlowKeyEq> out_cache_;
   SaId next_id_ = 1;
 };
 

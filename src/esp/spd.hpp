@@ -103,15 +103,32 @@ class Spd {
     Direction dir;
     friend bool operator==(const FlowKey&, const FlowKey&) = default;
   };
+  // The flow being looked up, by reference: the cache is probed without
+  // copying the endpoints into a FlowKey (heterogeneous lookup).
+  struct FlowRef {
+    const Endpoint& local;
+    const Endpoint& remote;
+    Direction dir;
+  };
   struct FlowKeyHash {
+    using is_transparent = void;
     std::size_t operator()(const FlowKey& k) const noexcept;
+    std::size_t operator()(const FlowRef& k) const noexcept;
+  };
+  struct FlowKeyEq {
+    using is_transparent = void;
+    bool operator()(const FlowKey& a, const FlowKey& b) const noexcept { return a == b; }
+    bool operator()(const FlowRef& a, const FlowKey& b) const noexcept {
+      return a.dir == b.dir && a.local == b.local && a.remote == b.remote;
+    }
+    bool operator()(const FlowKey& a, const FlowRef& b) const noexcept { return (*this)(b, a); }
   };
   std::size_t find_index(Direction dir, const Endpoint& local, const Endpoint& remote) const;
 
   std::vector<Entry> entries_;
   FilterId next_id_ = 1;
   // Flow cache: index into entries_ (SIZE_MAX: no filter matches).
-  mutable std::unordered_map<FlowKey, std::size_t, FlowKeyHash> cache_;
+  mutable std::unordered_map<FlowKey, std::size_t, FlowKeyHash, FlowKeyEq> cache_;
 };
 
 }  // namespace l2sec::esp

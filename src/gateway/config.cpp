@@ -7,8 +7,9 @@
 //   2. values: each key's type and range (config_reader.hpp), filling Config;
 //   3. the whole: what only makes sense across keys (role vs. peers, hidden
 //      AVPs vs. secrets, retransmission timers).
-// The schema, defaults and ranges are documented in docs/config.md; keep
-// both in step.
+// [esp], [peer.esp] and the ESP key file are read by config_esp.cpp, called
+// from the same passes. The schema, defaults and ranges are documented in
+// docs/config.md; keep both in step.
 #include "gateway/config.hpp"
 
 #include <toml++/toml.h>
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <span>
 
+#include "gateway/config_esp.hpp"
 #include "gateway/config_reader.hpp"
 #include "gateway/config_secret.hpp"
 #include "l2tp/message.hpp"
@@ -28,6 +30,9 @@ namespace {
 
 using cfg::Diagnostics;
 using cfg::Fields;
+using cfg::resolve;
+using cfg::scrub;
+using cfg::Section;
 using cfg::show;
 using std::chrono::hours;
 using std::chrono::milliseconds;
@@ -38,23 +43,19 @@ using std::chrono::seconds;
 
 constexpr std::string_view kTopKeys[] = {
     "role",        "listen", "host_name",    "log_level", "status_file", "sink", "lcp_echo_interval",
-    "max_tunnels", "redial", "redial_delay", "tunnel",    "peer"};
+    "max_tunnels", "redial", "redial_delay", "tunnel",    "peer",        "esp"};
 constexpr std::string_view kTunnelKeys[] = {"hidden_avps",    "hello_interval",   "retransmit_initial",
                                             "retransmit_max", "retransmit_tries", "receive_window",
                                             "stop_hold",      "max_sessions",     "framing",
                                             "bearer",         "vendor_name"};
-constexpr std::string_view kPeerKeys[] = {"name",          "address",       "secret_file", "secret",
-                                          "challenge",     "hidden_avps",   "sessions",    "sequencing",
-                                          "called_number", "calling_number"};
+constexpr std::string_view kPeerKeys[] = {"name",          "address",        "secret_file", "secret",
+                                          "challenge",     "hidden_avps",    "sessions",    "sequencing",
+                                          "called_number", "calling_number", "esp"};
 
-struct Section {
-  std::string_view where;  // completes "unknown key 'k' ..." and "it belongs ..."
-  std::span<const std::string_view> keys;
-};
 constexpr Section kTop{"at top level", kTopKeys};
 constexpr Section kTunnel{"in [tunnel]", kTunnelKeys};
 constexpr Section kPeer{"in [[peer]]", kPeerKeys};
-constexpr const Section* kSections[] = {&kTop, &kTunnel, &kPeer};
+constexpr const Section* kSections[] = {&kTop, &kTunnel, &kPeer, &cfg::kEspSection, &cfg::kPeerEspSection};
 
 constexpr std::string_view kRoles[] = {"lac", "lns"};
 constexpr Role kRoleValues[] = {Role::lac, Role::lns};
@@ -72,48 +73,8 @@ constexpr std::size_t kMaxConfigFileSize = 1 << 20;
 
 // --- pass 1: keys ----------------------------------------------------------
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// " (it belongs in [tunnel])", " (did you mean 'name'?)" or "".
-std::string hint_for(std::string_view key, const Section& here) {
-  for (const Section* s : kSections) {
-    if (s == &here) continue;
-    if (std::find(s->keys.begin(), s->keys.end(), key) != s->keys.end()) {
-      return " (it belongs " + std::string(s->where) + ")";
-    }
-  }
-  std::string_view best;
-  std::size_t best_d = 3;  // suggest only within two edits
-  for (std::string_view k : here.keys) {
-    std::size_t d = edit_distance(key, k);
-    if (d < best_d && d < key.size()) {
-      best = k;
-      best_d = d;
-    }
-  }
-  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
-}
-
 void check_keys(Diagnostics& diag, const toml::table& t, const Section& section) {
-  for (auto&& [k, v] : t) {
-    (void)v;
-    if (std::find(section.keys.begin(), section.keys.end(), k.str()) != section.keys.end()) continue;
-    diag.error(k.source(), "unknown key '" + show(k.str()) + "' " + std::string(section.where) +
-                               hint_for(k.str(), section));
-  }
+  cfg::check_keys(diag, t, section, kSections);
 }
 
 // --- pass 2: values --------------------------------------------------------
@@ -132,13 +93,6 @@ std::optional<Endpoint> endpoint(Diagnostics& diag, Fields& f, std::string_view 
                                 "' (expected IPv4 a.b.c.d or IPv6, in [brackets] when followed by :port)");
   }
   return e;
-}
-
-// A path from the file: relative ones are relative to the file's directory.
-std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& value) {
-  std::filesystem::path p(value);
-  if (p.is_absolute() || base_dir.empty() || base_dir == ".") return p;  // "x", not "./x", in messages
-  return base_dir / p;
 }
 
 // [tunnel]: nodes the cross checks need.
@@ -185,9 +139,18 @@ struct PeerRead {
   const toml::node* sessions = nullptr;
   const toml::node* hidden_avps = nullptr;  // its own, when given
   bool secret_failed = false;               // already reported: do not pile on
+  std::optional<cfg::PeerEspRead> esp;      // [peer.esp]
 };
 
-PeerRead read_peer(Diagnostics& diag, const toml::table& t, const std::filesystem::path& base_dir) {
+// What every [[peer]] needs to know of the rest of the file.
+struct PeerContext {
+  const std::filesystem::path& base_dir;
+  const cfg::EspRead& esp_read;
+  const EspConfig& esp;
+};
+
+PeerRead read_peer(Diagnostics& diag, const toml::table& t, const PeerContext& ctx) {
+  const std::filesystem::path& base_dir = ctx.base_dir;
   PeerRead p;
   p.table = t.source();
   p.cfg.source = diag.place(t.source());
@@ -240,11 +203,18 @@ PeerRead read_peer(Diagnostics& diag, const toml::table& t, const std::filesyste
   if (auto v = f.boolean("sequencing")) p.cfg.call.sequencing_required = *v;
   if (auto v = f.string("called_number", 0, kMaxNameLength)) p.cfg.call.called_number = *v;
   if (auto v = f.string("calling_number", 0, kMaxNameLength)) p.cfg.call.calling_number = *v;
+  if (const toml::node* n = f.node("esp")) {
+    if (const auto* e = n->as_table()) {
+      check_keys(diag, *e, cfg::kPeerEspSection);
+      p.esp = cfg::read_peer_esp(diag, *e, ctx.esp_read, ctx.esp);
+    } else {
+      f.type_error("esp", *n, "a table ([peer.esp])");
+    }
+  }
   return p;
 }
 
-std::vector<PeerRead> read_peers(Diagnostics& diag, const toml::node& n,
-                                 const std::filesystem::path& base_dir) {
+std::vector<PeerRead> read_peers(Diagnostics& diag, const toml::node& n, const PeerContext& ctx) {
   std::vector<PeerRead> out;
   const auto* arr = n.as_array();
   if (!arr) {
@@ -254,7 +224,7 @@ std::vector<PeerRead> read_peers(Diagnostics& diag, const toml::node& n,
   }
   for (const toml::node& e : *arr) {
     if (const auto* t = e.as_table()) {
-      out.push_back(read_peer(diag, *t, base_dir));
+      out.push_back(read_peer(diag, *t, ctx));
     } else {
       diag.error(e.source(),
                  std::string("each 'peer' must be a table, not ") + std::string(cfg::type_name(e.type())));
@@ -309,38 +279,6 @@ void check_peers(Diagnostics& diag, std::optional<Role> role, const toml::node* 
       }
     }
   }
-}
-
-// toml++ quotes some of the text it could not parse ("saw 'x'"); that text
-// may be part of a secret, so cut such quotes out of its messages (the
-// position still points at the text).
-std::string scrub(std::string_view description) {
-  std::string s(description);
-  if (auto at = s.find(", saw '"); at != std::string::npos) s.resize(at);  // "expected digit, saw 'x'"
-  if (auto at = s.find(" sequence '"); at != std::string::npos) s.resize(at + 9);  // "escape sequence '\\q'"
-  // Numbers: "'1234...' is not representable in 64 bits", "'...' could not
-  // be interpreted as a value", "...error occurred while trying to
-  // interpret '...' as a value".
-  struct Quoted {
-    std::string_view after;        // text that follows the closing quote
-    std::string_view replacement;  // for everything from the opening quote
-  };
-  static constexpr Quoted kQuoted[] = {
-      {"' is not representable in 64 bits", "the value is not representable in 64 bits"},
-      {"' could not be interpreted as a value", "the value could not be interpreted"},
-      {"' as a value", "the value"},
-  };
-  auto open = s.find('\'');
-  auto close = s.rfind('\'');
-  if (open != std::string::npos && close != open) {
-    for (const Quoted& q : kQuoted) {
-      if (s.compare(close, std::string::npos, q.after) == 0) {
-        s = s.substr(0, open) + std::string(q.replacement);
-        break;
-      }
-    }
-  }
-  return s;
 }
 
 }  // namespace
@@ -400,16 +338,39 @@ LoadResult parse_config(std::string_view text, const std::string& name,
   }
   c.tunnel.host_name = c.host_name;
 
+  // [esp] before the peers: their [peer.esp] depend on its profile.
+  cfg::EspRead esp_read;
+  if (const toml::node* n = f.node("esp")) {
+    if (const auto* t = n->as_table()) {
+      check_keys(diag, *t, cfg::kEspSection);
+      esp_read = cfg::read_esp(diag, *t, c.esp, base_dir);
+    } else {
+      f.type_error("esp", *n, "a table ([esp])");
+    }
+  }
+
   std::vector<PeerRead> peers;
-  if (const toml::node* n = f.node("peer")) peers = read_peers(diag, *n, base_dir);
+  if (const toml::node* n = f.node("peer"))
+    peers = read_peers(diag, *n, PeerContext{base_dir, esp_read, c.esp});
   check_peers(diag, role, f.node("role"), c.tunnel, tn, peers);
+
+  std::vector<cfg::EspPeer> esp_peers;
+  for (PeerRead& p : peers) {
+    if (p.esp) esp_peers.push_back(cfg::EspPeer{&*p.esp, p.cfg.name, p.address != nullptr});
+  }
+  std::vector<ConfigError> key_file_errors =
+      cfg::check_esp(diag, esp_read, c.esp, esp_peers, c.listen, f.node("listen"));
+
   for (PeerRead& p : peers) {
     if (!p.hidden_avps) p.cfg.hidden_avps = c.tunnel.hide_avps;
+    if (p.esp) p.cfg.esp = p.esp->cfg;
     c.peers.push_back(std::move(p.cfg));
   }
 
-  if (diag.count() > 0) {
+  if (diag.count() > 0 || !key_file_errors.empty()) {
+    // The main file's errors in file order, then the key file's.
     result.errors = diag.take();
+    result.errors.insert(result.errors.end(), key_file_errors.begin(), key_file_errors.end());
   } else {
     result.config = std::move(c);
   }

@@ -44,56 +44,56 @@ struct EspKeys {
 
 // A peer's manually keyed SA pair ([peer.esp]).
 struct PeerEspConfig {
-  std::uint32_t spi_in = 0;    // SPI of the SA we receive on (the peer sends with it)
-  std::uint32_t spi_out = 0;   // SPI we send with (the peer receives on it)
+  std::uint32_t spi_in = 0;   // SPI of the SA we receive on (the peer sends with it)
+  std::uint32_t spi_out = 0;  // SPI we send with (the peer receives on it)
   crypto::EspCipher cipher = crypto::EspCipher::aes_gcm16_128;
   crypto::EspAuth auth = crypto::EspAuth::none;
-  EspKeys keys_in;             // keys of spi_in (from key_file)
-  EspKeys keys_out;            // keys of spi_out
+  EspKeys keys_in;                 // keys of spi_in (from key_file)
+  EspKeys keys_out;                // keys of spi_out
   std::uint16_t natt_port = 4500;  // the peer's UDP encapsulation port (udp_encap)
-  std::string source;          // "file:line:col" of [peer.esp]
+  std::string source;              // "file:line:col" of [peer.esp]
 };
 
 // [esp]: ESP protection of L2TP (RFC 3193). Absent: no ESP, L2TP in the clear.
 struct EspConfig {
   bool enabled = false;
   crypto::EspProviderId provider = crypto::EspProviderId::automatic;
-  esp::Shape shape = esp::Shape::compulsory;       // which filter set (rfc3193_filters.hpp)
+  esp::Shape shape = esp::Shape::compulsory;  // which filter set (rfc3193_filters.hpp)
   esp::AuthMethod auth = esp::AuthMethod::pre_shared_key;
-  esp::Mode mode = esp::Mode::transport;           // transport or tunnel on IP
-  bool udp_encap = false;                          // RFC 3948 ESP-in-UDP
-  std::uint16_t natt_port = 4500;                  // our UDP encapsulation port
-  std::uint32_t replay_window = 64;                // 64..4096, multiple of 64
-  bool esn = false;                                // extended sequence numbers
-  bool legacy = false;                             // profile = "legacy": allows 3DES-CBC
-  bool require = true;                             // RFC 3193 3.3: drop clear L2TP on protected flows
-  std::filesystem::path key_file;                  // resolved against the config's directory
+  esp::Mode mode = esp::Mode::transport;  // transport or tunnel on IP
+  bool udp_encap = false;                 // RFC 3948 ESP-in-UDP
+  std::uint16_t natt_port = 4500;         // our UDP encapsulation port
+  std::uint32_t replay_window = 64;       // 64..4096, multiple of 64
+  bool esn = false;                       // extended sequence numbers
+  bool legacy = false;                    // profile = "legacy": allows 3DES-CBC
+  bool require = true;                    // RFC 3193 3.3: drop clear L2TP on protected flows
+  std::filesystem::path key_file;         // resolved against the config's directory
 };
 
 struct PeerConfig {
-  std::string name;                 // peer's Host Name; "*" matches any (LNS)
-  std::optional<Endpoint> address;  // LAC: where to dial; LNS: accept only from it
-  std::vector<std::uint8_t> secret; // tunnel secret (from secret or secret_file); never logged
-  bool challenge = true;            // send a Challenge when a secret is set
-  bool hidden_avps = false;         // hide AVPs (needs secret)
-  unsigned sessions = 0;            // LAC: calls to place once the tunnel is up
-  l2tp::CallParams call;            // for those calls
-  std::string source;               // "file:line:col" where this [[peer]] starts (messages)
-  std::optional<PeerEspConfig> esp; // [peer.esp]: manual keys (needs [esp])
+  std::string name;                  // peer's Host Name; "*" matches any (LNS)
+  std::optional<Endpoint> address;   // LAC: where to dial; LNS: accept only from it
+  std::vector<std::uint8_t> secret;  // tunnel secret (from secret or secret_file); never logged
+  bool challenge = true;             // send a Challenge when a secret is set
+  bool hidden_avps = false;          // hide AVPs (needs secret)
+  unsigned sessions = 0;             // LAC: calls to place once the tunnel is up
+  l2tp::CallParams call;             // for those calls
+  std::string source;                // "file:line:col" where this [[peer]] starts (messages)
+  std::optional<PeerEspConfig> esp;  // [peer.esp]: manual keys (needs [esp])
 };
 
 struct Config {
-  std::filesystem::path file;       // where it was read from
+  std::filesystem::path file;  // where it was read from
   Role role = Role::lns;
-  Endpoint listen;                  // address and port we bind (default 0.0.0.0:1701)
+  Endpoint listen;  // address and port we bind (default 0.0.0.0:1701)
   std::string host_name = "l2sec";
-  std::string log_level = "info";   // trace, debug, info, warn, error
+  std::string log_level = "info";                    // trace, debug, info, warn, error
   std::optional<std::filesystem::path> status_file;  // JSON status, rewritten on change
-  l2tp::TunnelConfig tunnel;        // [tunnel] defaults (host name, timers...)
+  l2tp::TunnelConfig tunnel;                         // [tunnel] defaults (host name, timers...)
   std::uint16_t max_tunnels = 1024;
   SinkKind sink = SinkKind::echo;
   Duration lcp_echo_interval = std::chrono::seconds(1);
-  bool redial = false;              // LAC: re-open a tunnel the peer or the link closed
+  bool redial = false;  // LAC: re-open a tunnel the peer or the link closed
   Duration redial_delay = std::chrono::seconds(5);
   std::vector<PeerConfig> peers;
   EspConfig esp;

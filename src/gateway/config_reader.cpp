@@ -38,6 +38,12 @@ std::string show(std::string_view text) {
   return out;
 }
 
+std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& value) {
+  std::filesystem::path p(value);
+  if (p.is_absolute() || base_dir.empty() || base_dir == ".") return p;  // "x", not "./x", in messages
+  return base_dir / p;
+}
+
 std::string_view type_name(toml::node_type t) {
   switch (t) {
     case toml::node_type::none:
@@ -167,6 +173,41 @@ std::optional<Duration> Fields::duration(std::string_view key, Duration min, Dur
 
 namespace {
 
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (it belongs in [tunnel])", " (did you mean 'name'?)" or "".
+std::string hint_for(std::string_view key, const Section& here, std::span<const Section* const> all) {
+  for (const Section* s : all) {
+    if (s == &here) continue;
+    if (std::find(s->keys.begin(), s->keys.end(), key) != s->keys.end()) {
+      return " (it belongs " + std::string(s->where) + ")";
+    }
+  }
+  std::string_view best;
+  std::size_t best_d = 3;  // suggest only within two edits
+  for (std::string_view k : here.keys) {
+    std::size_t d = edit_distance(key, k);
+    if (d < best_d && d < key.size()) {
+      best = k;
+      best_d = d;
+    }
+  }
+  return best.empty() ? std::string{} : " (did you mean '" + std::string(best) + "'?)";
+}
+
 std::string list_names(std::span<const std::string_view> names) {
   std::string out;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -184,6 +225,50 @@ std::optional<std::size_t> find_name(std::span<const std::string_view> names, st
 }
 
 }  // namespace
+
+// toml++ quotes some of the text it could not parse ("saw 'x'"); that text
+// may be part of a secret, so cut such quotes out of its messages (the
+// position still points at the text).
+std::string scrub(std::string_view description) {
+  std::string s(description);
+  // "expected digit, saw 'x'", "expected month between 1 and 12, saw 56"
+  if (auto at = s.find(", saw "); at != std::string::npos) s.resize(at);
+  if (auto at = s.find(" sequence '"); at != std::string::npos) s.resize(at + 9);  // "escape sequence '\\q'"
+  // Numbers: "'1234...' is not representable in 64 bits", "'...' could not
+  // be interpreted as a value", "...error occurred while trying to
+  // interpret '...' as a value".
+  struct Quoted {
+    std::string_view after;        // text that follows the closing quote
+    std::string_view replacement;  // for everything from the opening quote
+  };
+  static constexpr Quoted kQuoted[] = {
+      {"' is not representable in 64 bits", "the value is not representable in 64 bits"},
+      {"' could not be interpreted as a value", "the value could not be interpreted"},
+      {"' as a value", "the value"},
+  };
+  auto open = s.find('\'');
+  auto close = s.rfind('\'');
+  if (open != std::string::npos && close != open) {
+    for (const Quoted& q : kQuoted) {
+      if (s.compare(close, std::string::npos, q.after) == 0) {
+        s = s.substr(0, open) + std::string(q.replacement);
+        break;
+      }
+    }
+  }
+  return s;
+}
+
+void check_keys(Diagnostics& diag, const toml::table& t, const Section& section,
+                std::span<const Section* const> all) {
+  for (auto&& [k, v] : t) {
+    (void)v;
+    if (std::find(section.keys.begin(), section.keys.end(), k.str()) != section.keys.end()) continue;
+    std::string name = section.echo_keys ? "'" + show(k.str()) + "' " : std::string{};
+    diag.error(k.source(),
+               "unknown key " + name + std::string(section.where) + hint_for(k.str(), section, all));
+  }
+}
 
 std::optional<std::size_t> Fields::choice(std::string_view key, std::span<const std::string_view> names) {
   const toml::node* n = node(key);

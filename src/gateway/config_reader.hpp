@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,6 +49,14 @@ class Diagnostics {
 // "..."), every octet outside printable ASCII shown as '?'.
 std::string show(std::string_view text);
 
+// A toml++ error description without the text of the document it quotes
+// (which may be part of a secret); the error's position still points there.
+std::string scrub(std::string_view description);
+
+// A path from the file: relative ones are relative to the file's
+// directory (`base_dir`); "" or "." leaves them as written.
+std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::string& value);
+
 // The type with its article, for messages: "a string", "an integer",
 // "a floating-point number", "a boolean", "a table", "an array", "a date",
 // "a time", "a date-time".
@@ -55,6 +64,22 @@ std::string_view type_name(toml::node_type t);
 
 // Shortest exact form: "1h", "2m", "30s", "500ms" (or "Nns").
 std::string format_duration(Duration d);
+
+// The keys one table may hold, for check_keys().
+struct Section {
+  std::string_view where;  // completes "unknown key 'k' ..." and "it belongs ..."
+  std::span<const std::string_view> keys;
+  // Whether messages may quote an unknown key's name. Off in key files: a
+  // key name there could be key material pasted on the wrong line.
+  bool echo_keys = true;
+};
+
+// Reports every key of `t` that `section` does not list, at the key, with a
+// hint: the table among `all` the key belongs in (" (it belongs in
+// [tunnel])") or a key of `section` within two edits (" (did you mean
+// 'name'?)").
+void check_keys(Diagnostics& diag, const toml::table& t, const Section& section,
+                std::span<const Section* const> all);
 
 // The typed getters over one table.
 class Fields {

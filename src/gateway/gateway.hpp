@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/counters.hpp"
 #include "core/endpoint.hpp"
@@ -24,7 +25,12 @@ namespace l2sec::gateway {
 class Output {
  public:
   virtual ~Output() = default;
+  // Clear L2TP: a UDP datagram to `to` (IP) or the L2TP code point of a circuit.
   virtual void send(const Endpoint& to, PacketBuf&& datagram) = 0;
+  // An ESP packet to the SA's outer peer: IP protocol 50, or with
+  // `udp_encap` a UDP datagram to to.port (RFC 3948). An Output that carries
+  // no ESP (the default) drops it and counts it in media_tx_errors of its own.
+  virtual void send_esp(const Endpoint& to, PacketBuf&& esp, bool udp_encap);
 };
 
 // Observer of what happens (logs, status file, tests). All optional.
@@ -42,13 +48,25 @@ class Gateway {
   // Sends StopCCN to every peer; the driver keeps running until idle().
   void shutdown(Instant now);
 
+  // A clear L2TP datagram from `from`.
   void on_datagram(Instant now, const Endpoint& from, PacketBuf&& pkt);
+  // An ESP packet (from the IP protocol 50 socket, or UDP 4500 with
+  // udp_encap): verified, decapsulated and handed to L2TP, or dropped and
+  // counted. `to` is our outer address.
+  void on_esp(Instant now, const Endpoint& from, const Endpoint& to, PacketBuf&& pkt, bool udp_encap);
   void on_timeout(Instant now);
   Instant next_deadline() const;
   // Sends everything the engine has queued through out, handles events.
   void flush(Instant now, Output& out);
 
   bool idle() const;  // after shutdown: every tunnel gone
+  // What could not be set up from the configuration (an SA whose algorithm
+  // pair the chosen provider lacks...): the app refuses to run when not empty.
+  const std::vector<std::string>& setup_errors() const;
+  // One line per SA in force: peer, direction, SPI, algorithms, provider,
+  // mode (never a key), for the log and the status file.
+  std::vector<std::string> esp_summary() const;
+  bool esp_enabled() const;
   l2tp::Engine& engine();
   const l2tp::Engine& engine() const;
   // Gateway-level counters plus the engine's.

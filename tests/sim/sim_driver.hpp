@@ -46,6 +46,16 @@ class NetOutput final : public gateway::Output {
  public:
   NetOutput(SimNetwork& net, const Endpoint& from) : net_(&net), from_(from) {}
   void send(const Endpoint& to, PacketBuf&& datagram) override { net_->send(from_, to, std::move(datagram)); }
+  // ESP goes between the hosts' "protocol 50" endpoints (port 0), or their
+  // NAT-T ports with udp_encap (the same port number on both ends): attach
+  // an EspPortNode (sim_gateway_node.hpp) there.
+  void send_esp(const Endpoint& to, PacketBuf&& esp, bool udp_encap) override {
+    Endpoint f = from_;
+    f.port = udp_encap ? to.port : 0;
+    Endpoint t = to;
+    if (!udp_encap) t.port = 0;
+    net_->send(f, t, std::move(esp));
+  }
   const Endpoint& from() const { return from_; }
 
  private:

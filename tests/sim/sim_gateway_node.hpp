@@ -25,4 +25,26 @@ class GatewayNode final : public SimNode {
   gateway::Gateway& gw_;
 };
 
+// The gateway's ESP endpoint on the simulated network: attach it at the
+// gateway's address with port 0 (IP protocol 50) or the NAT-T port
+// (udp_encap). What the gateway emits in answer is flushed by its
+// GatewayNode, which the driver flushes after every input.
+class EspPortNode final : public SimNode {
+ public:
+  EspPortNode(gateway::Gateway& gw, const Endpoint& self, bool udp_encap)
+      : gw_(gw), self_(self), udp_encap_(udp_encap) {}
+
+  void on_datagram(Instant now, const Endpoint& from, PacketBuf&& pkt) override {
+    gw_.on_esp(now, from, self_, std::move(pkt), udp_encap_);
+  }
+  void on_timeout(Instant) override {}
+  Instant next_deadline() const override { return kNever; }
+  void flush(Instant, gateway::Output&) override {}
+
+ private:
+  gateway::Gateway& gw_;
+  Endpoint self_;
+  bool udp_encap_;
+};
+
 }  // namespace l2sec::sim

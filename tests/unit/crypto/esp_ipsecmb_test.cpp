@@ -88,6 +88,8 @@ const Combo kCombos[] = {
     {EspCipher::aes_cbc_256, EspAuth::hmac_sha256_128}, {EspCipher::des3_cbc, EspAuth::hmac_sha1_96},
     {EspCipher::des3_cbc, EspAuth::hmac_sha256_128},    {EspCipher::null, EspAuth::hmac_sha1_96},
     {EspCipher::null, EspAuth::hmac_sha256_128},        {EspCipher::null, EspAuth::none},
+    {EspCipher::des3_cbc, EspAuth::hmac_md5_96},        {EspCipher::aes_cbc_128, EspAuth::hmac_md5_96},
+    {EspCipher::null, EspAuth::hmac_md5_96},
 };
 
 Buf pattern(std::size_t n, std::uint8_t start) {
@@ -220,7 +222,9 @@ TEST_F(IpsecMbTest, AesCbcRfc3602Case5WithHmac) {
   const Case cases[] = {{EspAuth::hmac_sha1_96, MBEDTLS_MD_SHA1, 12, false},
                         {EspAuth::hmac_sha1_96, MBEDTLS_MD_SHA1, 12, true},
                         {EspAuth::hmac_sha256_128, MBEDTLS_MD_SHA256, 16, false},
-                        {EspAuth::hmac_sha256_128, MBEDTLS_MD_SHA256, 16, true}};
+                        {EspAuth::hmac_sha256_128, MBEDTLS_MD_SHA256, 16, true},
+                        {EspAuth::hmac_md5_96, MBEDTLS_MD_MD5, 12, false},
+                        {EspAuth::hmac_md5_96, MBEDTLS_MD_MD5, 12, true}};
   NoRandom r;
   for (const auto& c : cases) {
     SCOPED_TRACE(std::string(auth_name(c.a)) + (c.esn ? " esn" : ""));

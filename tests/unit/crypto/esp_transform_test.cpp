@@ -117,7 +117,8 @@ struct Packet {
 constexpr EspCipher kCiphers[] = {
     EspCipher::null,          EspCipher::aes_cbc_128,       EspCipher::aes_cbc_256, EspCipher::aes_gcm16_128,
     EspCipher::aes_gcm16_256, EspCipher::chacha20_poly1305, EspCipher::des3_cbc};
-constexpr EspAuth kAuths[] = {EspAuth::none, EspAuth::hmac_sha1_96, EspAuth::hmac_sha256_128};
+constexpr EspAuth kAuths[] = {EspAuth::none, EspAuth::hmac_sha1_96, EspAuth::hmac_sha256_128,
+                              EspAuth::hmac_md5_96};
 
 Buf key_of(std::size_t n, std::uint8_t base) {
   Buf k(n);
@@ -144,11 +145,13 @@ TEST(EspAlgorithms, SizesAndNames) {
   EXPECT_EQ(auth_key_size(EspAuth::none), 0u);
   EXPECT_EQ(auth_key_size(EspAuth::hmac_sha1_96), 20u);
   EXPECT_EQ(auth_key_size(EspAuth::hmac_sha256_128), 32u);
+  EXPECT_EQ(auth_key_size(EspAuth::hmac_md5_96), 16u);
   EXPECT_EQ(cipher_name(EspCipher::aes_gcm16_256), "aes-gcm16-256");
   EXPECT_EQ(cipher_name(EspCipher::chacha20_poly1305), "chacha20-poly1305");
   EXPECT_EQ(cipher_name(EspCipher::des3_cbc), "3des-cbc");
   EXPECT_EQ(auth_name(EspAuth::hmac_sha1_96), "hmac-sha1-96");
   EXPECT_EQ(auth_name(EspAuth::hmac_sha256_128), "hmac-sha256-128");
+  EXPECT_EQ(auth_name(EspAuth::hmac_md5_96), "hmac-md5-96");
 }
 
 // --- parametrized over providers -----------------------------------------------
@@ -301,10 +304,11 @@ TEST_P(EspProviderTest, AeadVectors) {
 }
 
 // Integrity-only (NULL cipher) so the ICV is HMAC(header || payload [|| seq_hi])
-// over published data: RFC 2202 (HMAC-SHA-1-96) and RFC 4868 (HMAC-SHA-256-128).
-// A vector whose data is 8 + 4k + 4 octets also checks the ESN trailer.
-// Usable vectors need the ESP key size (20 / 32 octets) and data longer
-// than the 8-octet header: RFC 2202 case 5 and RFC 4868 AUTH256-2.
+// over published data: RFC 2202 (HMAC-SHA-1-96, HMAC-MD5-96) and RFC 4868
+// (HMAC-SHA-256-128). A vector whose data is 8 + 4k + 4 octets also checks
+// the ESN trailer. Usable vectors need the ESP key size (20 / 32 / 16
+// octets) and data longer than the 8-octet header: RFC 2202 case 5 of
+// each hash and RFC 4868 AUTH256-2.
 TEST_P(EspProviderTest, HmacVectorsThroughNullCipher) {
   struct V {
     EspAuth auth;
@@ -313,6 +317,7 @@ TEST_P(EspProviderTest, HmacVectorsThroughNullCipher) {
   const V vs[] = {
       {EspAuth::hmac_sha1_96, "hmac/rfc2202_hmac-md5_hmac-sha1.txt", "HMAC-SHA-1 case 5", "digest96"},
       {EspAuth::hmac_sha256_128, "hmac/rfc4868_hmac-sha256-128.txt", "AUTH256-2", "digest128"},
+      {EspAuth::hmac_md5_96, "hmac/rfc2202_hmac-md5_hmac-sha1.txt", "HMAC-MD5 case 5", "digest96"},
   };
   int plain_checked = 0, esn_checked = 0;
   for (const V& v : vs) {
@@ -343,10 +348,9 @@ TEST_P(EspProviderTest, HmacVectorsThroughNullCipher) {
       ++esn_checked;
     }
   }
-  if (provider_->supports(EspCipher::null, EspAuth::hmac_sha256_128)) {
-    EXPECT_EQ(plain_checked, 2);
-    EXPECT_EQ(esn_checked, 2);
-  }
+  // Both providers do all three (ipsec-mb included: IMB_AUTH_MD5).
+  EXPECT_EQ(plain_checked, 3);
+  EXPECT_EQ(esn_checked, 3);
 }
 
 // Every supported pair: seal/open round trips over seeded random sizes,
@@ -413,7 +417,7 @@ TEST_P(EspProviderTest, RoundTripsAndTampering) {
     }
   }
   if (GetParam() == Which::mbedtls) {
-    EXPECT_EQ(pairs, 1 * 3 + 3 + 3 * 2);
+    EXPECT_EQ(pairs, 1 * 4 + 3 + 3 * 3);
   }
 }
 

@@ -1,7 +1,8 @@
 // Configuration loader (src/gateway/config*.cpp): every field filled from a
 // full file, the defaults, each error with its exact "file:line:col:
 // message", several errors in one run, the secret file rules, the scalar
-// parsers, and the example configurations shipped under conf/.
+// parsers, and the example configurations shipped under conf/ (the [esp]
+// part has its own file, config_esp_test.cpp).
 #include "gateway/config.hpp"
 
 #include <gmock/gmock.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -667,46 +669,130 @@ TEST(ConfigErrors, LoadConfigBadFiles) {
        {"5:1: unknown key 'retransmit_timeout' in [tunnel]",
         "9:1: unknown key 'adress' in [[peer]] (did you mean 'address'?)"}},
       {"lac-no-address.toml", {"3:8: a LAC needs at least one [[peer]] with an 'address' to dial"}},
+      {"esp-bad.toml",
+       {"4:1: [esp] needs a specific 'listen' address (the RFC 3193 filters name it); the default 0.0.0.0 is "
+        "any address",
+        "4:1: [esp] needs a 'key_file' for the keys of the [peer.esp] SAs (first at {file}:10:3)",
+        "11:12: 'spi_in' must be at least 256 (0x100): 0 and 1..255 are reserved (RFC 4303 §2.1), not 5",
+        "14:15: integrity hmac-sha1-96 cannot go with cipher aes-gcm-16-128, which authenticates itself (RFC "
+        "4303 §3.2.3): use integrity = \"none\""}},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.file);
     const fs::path p = data / c.file;
     std::vector<std::string> want;
-    for (const auto& e : c.errors) want.push_back(p.string() + ":" + e);
+    for (std::string e : c.errors) {
+      if (auto at = e.find("{file}"); at != std::string::npos) e.replace(at, 6, p.string());
+      want.push_back(p.string() + ":" + e);
+    }
     EXPECT_EQ(errors_of(load_config(p)), want);
   }
 }
 
 // --- the examples shipped under conf/ -------------------------------------------
 
-// Every conf/*.toml loads without error. Secret files are not shipped (git
-// keeps no 0600 mode): each secret_file an example names is created, mode
-// 0600, in a temporary directory that stands for the file's directory.
+// An example's text and the directory that stands for conf/ while it loads:
+// every secret_file it names is created there, mode 0600 (secret files are
+// not shipped: git keeps no 0600 mode), and its ESP key_file, which is
+// shipped, is copied there with mode 0600 for the same reason.
+struct Example {
+  std::string text;
+  TempDir dir;
+};
+
+std::unique_ptr<Example> prepare_example(const fs::path& f) {
+  auto ex = std::make_unique<Example>();
+  std::ifstream in(f, std::ios::binary);
+  ex->text.assign((std::istreambuf_iterator<char>(in)), {});
+  toml::table t = toml::parse(ex->text, std::string_view(f.string()));
+  if (auto* peers = t["peer"].as_array()) {
+    for (auto& p : *peers) {
+      if (auto sf = p.as_table()->get("secret_file")) {
+        std::string name = sf->value_or(std::string{});
+        EXPECT_TRUE(fs::path(name).is_relative()) << "examples name secret files relative to themselves";
+        ex->dir.write(name, "example secret for " + name + "\n");
+      }
+    }
+  }
+  if (auto kf = t["esp"]["key_file"].value<std::string>()) {
+    EXPECT_TRUE(fs::path(*kf).is_relative()) << "examples name key files relative to themselves";
+    std::ifstream keys(f.parent_path() / *kf, std::ios::binary);
+    EXPECT_TRUE(keys.good()) << "the key file " << *kf << " ships next to " << f;
+    ex->dir.write(*kf, std::string((std::istreambuf_iterator<char>(keys)), {}));
+  }
+  return ex;
+}
+
+// ESP key files in conf/ are not configurations: esp-keys-*.toml.
+bool is_key_file(const fs::path& p) { return p.filename().string().rfind("esp-keys-", 0) == 0; }
+
+// Every conf/*.toml loads without error, and every key file there is the
+// key_file of some example.
 TEST(ConfigExamples, AllLoad) {
   const fs::path conf = fs::path(L2SEC_SOURCE_DIR) / "conf";
   std::vector<fs::path> files;
+  std::vector<std::string> key_files;
   for (const auto& e : fs::directory_iterator(conf)) {
-    if (e.path().extension() == ".toml") files.push_back(e.path());
+    if (e.path().extension() != ".toml") continue;
+    if (is_key_file(e.path())) {
+      key_files.push_back(e.path().filename().string());
+    } else {
+      files.push_back(e.path());
+    }
   }
-  ASSERT_GE(files.size(), 3u);
+  ASSERT_GE(files.size(), 5u);
+  std::vector<std::string> named;
   for (const fs::path& f : files) {
     SCOPED_TRACE(f.string());
-    std::ifstream in(f, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), {});
-    TempDir dir;
-    toml::table t = toml::parse(text, std::string_view(f.string()));
-    if (auto* peers = t["peer"].as_array()) {
-      for (auto& p : *peers) {
-        if (auto sf = p.as_table()->get("secret_file")) {
-          std::string name = sf->value_or(std::string{});
-          ASSERT_TRUE(fs::path(name).is_relative()) << "examples name secret files relative to themselves";
-          dir.write(name, "example secret for " + name + "\n");
-        }
-      }
-    }
-    LoadResult r = parse_config(text, f.string(), dir.path());
+    auto ex = prepare_example(f);
+    LoadResult r = parse_config(ex->text, f.string(), ex->dir.path());
     EXPECT_THAT(errors_of(r), IsEmpty());
+    if (r.config && r.config->esp.enabled && !r.config->esp.key_file.empty()) {
+      named.push_back(r.config->esp.key_file.filename().string());
+    }
   }
+  for (const std::string& k : key_files) {
+    EXPECT_THAT(named, ::testing::Contains(k)) << "conf/" << k << " is no example's key_file";
+  }
+}
+
+// The ESP pair: each end's outbound SA is the other's inbound one, with the
+// same SPI and the same keys, and each names the other's address.
+TEST(ConfigExamples, EspPairMirrors) {
+  const fs::path conf = fs::path(L2SEC_SOURCE_DIR) / "conf";
+  auto load = [&](const char* name) {
+    auto ex = prepare_example(conf / name);
+    LoadResult r = parse_config(ex->text, name, ex->dir.path());
+    EXPECT_THAT(errors_of(r), IsEmpty());
+    return r.config.value_or(Config{});
+  };
+  Config lns = load("lns-esp.toml");
+  Config lac = load("lac-esp.toml");
+  ASSERT_TRUE(lns.esp.enabled);
+  ASSERT_TRUE(lac.esp.enabled);
+  ASSERT_EQ(lns.peers.size(), 1u);
+  ASSERT_EQ(lac.peers.size(), 1u);
+  ASSERT_TRUE(lns.peers[0].esp.has_value());
+  ASSERT_TRUE(lac.peers[0].esp.has_value());
+  const PeerEspConfig& n = *lns.peers[0].esp;
+  const PeerEspConfig& a = *lac.peers[0].esp;
+  EXPECT_EQ(n.spi_in, a.spi_out);
+  EXPECT_EQ(n.spi_out, a.spi_in);
+  EXPECT_EQ(n.cipher, a.cipher);
+  EXPECT_EQ(n.auth, a.auth);
+  EXPECT_EQ(n.keys_in.enc, a.keys_out.enc);
+  EXPECT_EQ(n.keys_in.auth, a.keys_out.auth);
+  EXPECT_EQ(n.keys_out.enc, a.keys_in.enc);
+  EXPECT_EQ(n.keys_out.auth, a.keys_in.auth);
+  EXPECT_NE(n.keys_in.enc, n.keys_out.enc);
+  EXPECT_EQ(n.keys_in.enc.size(), crypto::enc_key_size(n.cipher));
+  EXPECT_EQ(n.keys_in.auth.size(), crypto::auth_key_size(n.auth));
+  EXPECT_EQ(lns.peers[0].name, lac.host_name);
+  EXPECT_TRUE(lns.peers[0].address->same_host(lac.listen));
+  EXPECT_TRUE(lac.peers[0].address->same_host(lns.listen));
+  EXPECT_EQ(lns.esp.shape, lac.esp.shape);
+  EXPECT_EQ(lns.esp.mode, lac.esp.mode);
+  EXPECT_EQ(lns.esp.udp_encap, lac.esp.udp_encap);
 }
 
 TEST(ConfigExamples, ShapesAreWhatTheirNamesSay) {
