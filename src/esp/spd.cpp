@@ -131,6 +131,7 @@ FilterId Spd::add(Filter f) {
   // they were added in.
   auto at = std::upper_bound(entries_.begin(), entries_.end(), f.priority,
                              [](int p, const Entry& e) { return p < e.filter.priority; });
+  if (f.action == Action::protect) ++protect_count_;
   entries_.insert(at, Entry{id, std::move(f)});
   cache_.clear();
   return id;
@@ -139,6 +140,7 @@ FilterId Spd::add(Filter f) {
 bool Spd::remove(FilterId id) {
   auto it = std::find_if(entries_.begin(), entries_.end(), [id](const Entry& e) { return e.id == id; });
   if (it == entries_.end()) return false;
+  if (it->filter.action == Action::protect) --protect_count_;
   entries_.erase(it);
   cache_.clear();
   return true;
@@ -146,6 +148,7 @@ bool Spd::remove(FilterId id) {
 
 void Spd::clear() {
   entries_.clear();
+  protect_count_ = 0;
   cache_.clear();
 }
 
@@ -174,9 +177,6 @@ FilterId Spd::lookup_id(Direction dir, const Endpoint& local, const Endpoint& re
   return i == kNoFilter ? 0 : entries_[i].id;
 }
 
-bool Spd::has_protect() const noexcept {
-  return std::any_of(entries_.begin(), entries_.end(),
-                     [](const Entry& e) { return e.filter.action == Action::protect; });
-}
+bool Spd::has_protect() const noexcept { return protect_count_ != 0; }
 
 }  // namespace l2sec::esp

@@ -127,6 +127,7 @@ class Spd {
 
   std::vector<Entry> entries_;
   FilterId next_id_ = 1;
+  std::size_t protect_count_ = 0;  // has_protect() is asked per unmatched packet
   // Flow cache: index into entries_ (SIZE_MAX: no filter matches).
   mutable std::unordered_map<FlowKey, std::size_t, FlowKeyHash, FlowKeyEq> cache_;
 };
