@@ -86,6 +86,11 @@
   X(esp_tx_policy_discard, "not sent: an SPD filter discards the flow")                            \
   X(esp_tx_clear, "L2TP packets sent in the clear by an SPD bypass filter")                        \
   X(esp_tx_too_big, "not sent: packet with ESP overhead exceeds what the medium carries")         \
+  X(esp_rx_encap_mismatch, "dropped: ESP by plain IP for a UDP-encapsulated SA, or the reverse")   \
+  X(esp_natt_peer_moved, "UDP-encapsulated SA's peer port changed behind a NAT (RFC 3948)")       \
+  /* ---- ESP: sequence state of manually keyed SAs (state_file) ---- */                          \
+  X(esp_tx_unreserved, "not sent: sequence numbers not yet persisted (state file)")               \
+  X(esp_state_write_failed, "ESP sequence state could not be persisted (state file)")             \
   /* ---- media and gateway ---- */                                                               \
   X(media_rx_datagrams, "datagrams received by a medium")                                          \
   X(media_tx_datagrams, "datagrams sent by a medium")                                              \

@@ -8,7 +8,9 @@ namespace l2sec::esp {
 
 std::optional<OutPdu> IpsecLayer::send(const Endpoint& local, const Endpoint& remote, PacketBuf&& l2tp) {
   const Filter* f = spd_.lookup(Direction::outbound, local, remote);
-  Action action = f ? f->action : (spd_.has_protect() ? Action::discard : Action::bypass);
+  // Fail closed: a flow no filter covers is discarded (an [esp] whose
+  // filters name no peer must not leave L2TP in the clear).
+  const Action action = f ? f->action : Action::discard;
   switch (action) {
     case Action::bypass:
       counters_.inc(Ctr::esp_tx_clear);
@@ -26,7 +28,7 @@ std::optional<OutPdu> IpsecLayer::send(const Endpoint& local, const Endpoint& re
     // key manager must not see a negotiation request per retransmission.
     bool queued = std::any_of(pending_.begin(), pending_.end(),
                               [&](const Acquire& a) { return a.local == local && a.remote == remote; });
-    if (!queued) {
+    if (!queued && pending_.size() < kMaxPendingAcquires) {
       Acquire a{local, remote, spd_.lookup_id(Direction::outbound, local, remote)};
       pending_.push_back(a);
       acquires_.push_back(a);
@@ -50,13 +52,13 @@ std::optional<OutPdu> IpsecLayer::send(const Endpoint& local, const Endpoint& re
 
 bool IpsecLayer::accept_clear(const Endpoint& local, const Endpoint& remote) {
   const Filter* f = spd_.lookup(Direction::inbound, local, remote);
-  Action action = f ? f->action : (spd_.has_protect() ? Action::discard : Action::bypass);
+  const Action action = f ? f->action : Action::discard;  // fail closed, as send()
   switch (action) {
     case Action::bypass:
       counters_.inc(Ctr::esp_rx_clear);
       return true;
     case Action::discard:
-      counters_.inc(f ? Ctr::esp_rx_policy_discard : Ctr::esp_rx_clear_on_protected);
+      counters_.inc(Ctr::esp_rx_policy_discard);
       return false;
     case Action::protect:
       if (!require_) {
@@ -83,12 +85,19 @@ Result<InnerFlow> IpsecLayer::open(const Endpoint& outer_from, const Endpoint& o
     counters_.inc(Ctr::esp_rx_no_sa);
     return Error{Errc::not_found, "no SA for this SPI"};
   }
+  // An SA keyed for plain ESP takes nothing from UDP 4500 and the reverse:
+  // the medium a packet came by is part of what was agreed.
+  if (e->binding.udp_encap != udp_encap) {
+    counters_.inc(Ctr::esp_rx_encap_mismatch);
+    return Error{Errc::malformed, "ESP on the other encapsulation than its SA's"};
+  }
   auto nh = e->sa.decap(pkt);
   if (!nh) return nh.error();  // counted by the SA
   PullOptions opt;
   // RFC 3948 §3.1.2: behind a NAT the transport-mode UDP checksum covers
   // addresses that changed on the way; the ICV already covered the bytes.
-  opt.verify_udp_checksum = !udp_encap;
+  // A tunnel-mode inner header is the peer's own: NAT did not touch it.
+  opt.verify_udp_checksum = !udp_encap || e->binding.mode == Mode::tunnel;
   auto flow = pull_inner(e->binding.mode, *nh, outer_from, outer_to, pkt, counters_, opt);
   if (!flow) return flow.error();
   // RFC 3193 §3.3: the packet must belong to the flow this SA was set up
@@ -102,7 +111,17 @@ Result<InnerFlow> IpsecLayer::open(const Endpoint& outer_from, const Endpoint& o
     counters_.inc(Ctr::esp_rx_policy_discard);
     return Error{Errc::malformed, "inbound flow discarded by policy"};
   }
+  // RFC 3948: a NAT may move the peer's outer port (its mapping expired or
+  // was rebuilt). Only an authenticated packet may move where we send.
+  if (udp_encap && e->binding.outer_remote != outer_from) follow_nat(*e, outer_from, *flow);
   return flow;
+}
+
+void IpsecLayer::follow_nat(InboundEntry& in, const Endpoint& outer_from, const InnerFlow& flow) {
+  counters_.inc(Ctr::esp_natt_peer_moved);
+  in.binding.outer_remote = outer_from;
+  if (OutboundEntry* out = sad_.find_outbound(flow.dst, flow.src); out && out->binding.udp_encap)
+    out->binding.outer_remote = outer_from;
 }
 
 std::optional<Acquire> IpsecLayer::poll_acquire() {

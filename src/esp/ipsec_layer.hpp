@@ -12,19 +12,23 @@
 //              no SA: dropped (esp_tx_no_sa) and an acquire is queued for
 //              the key manager (RFC 3193 §4.2.2; IKE later);
 //     BYPASS:  clear L2TP (esp_tx_clear);  DISCARD: dropped (esp_tx_policy_discard);
-//     no filter: DISCARD when the SPD has any PROTECT filter, else BYPASS.
+//     no filter: DISCARD (fail closed).
 // Inbound clear L2TP (accept_clear):
 //   SPD inbound lookup on (local, remote) -> PROTECT: dropped
 //   (esp_rx_clear_on_protected) unless `require` is off; BYPASS: delivered
-//   (esp_rx_clear); DISCARD or no filter with PROTECT filters present: dropped.
+//   (esp_rx_clear); DISCARD or no filter: dropped (esp_rx_policy_discard).
 // Inbound ESP (open):
-//   SAD by SPI (and circuit) -> decap (the SA's checks and counters, replay
+//   SAD by SPI (and circuit) -> the SA's encapsulation (plain or UDP 4500)
+//   must be the packet's (esp_rx_encap_mismatch) -> decap (the SA's checks and counters, replay
 //   included) -> inner framing checked and stripped -> the inner flow must
 //   lie within the SA's selector (esp_rx_selector_mismatch) and no inbound
 //   DISCARD filter may match it -> delivered to L2TP with the inner source
 //   as the peer's endpoint. So a packet reaches a tunnel only through the
 //   SA negotiated (or keyed) for that peer's address and ports, and the
 //   L2TP engine then checks the address/port against the tunnel's socket.
+//   With UDP encapsulation an authenticated packet from a new outer port
+//   moves the SA pair's outer peer there (RFC 3948: NAT mappings change;
+//   esp_natt_peer_moved).
 //
 // Sans-IO, no clock, not thread-safe. No allocation per packet.
 #pragma once
@@ -88,11 +92,16 @@ class IpsecLayer {
                          bool udp_encap);
 
   std::optional<Acquire> poll_acquire();
+  // Flows asked for and not yet covered are capped: a key manager that never
+  // answers must not let them grow without bound.
+  static constexpr std::size_t kMaxPendingAcquires = 256;
 
   // The layer's own counters plus every SA's.
   Counters counters() const;
 
  private:
+  void follow_nat(InboundEntry& in, const Endpoint& outer_from, const InnerFlow& flow);
+
   Spd spd_;
   Sad sad_;
   Counters counters_;

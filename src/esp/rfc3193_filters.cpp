@@ -77,6 +77,10 @@ std::vector<Filter> shape_filters(const ShapeParams& p) {
                               : p.shape == Shape::compulsory ? "brief V.2"
                                                              : "brief V.3";
   const Endpoint& me = p.local;
+  // The L2TP ports the brief writes as 1701: ours from `listen`, the peer's
+  // from its configured address (1701 when none is given).
+  const std::uint16_t my_port = me.port != 0 ? me.port : kL2tpPort;
+  auto port_of = [](const Endpoint& peer) { return peer.port != 0 ? peer.port : kL2tpPort; };
   auto label = [&](const std::string& who, int n, const Endpoint* peer, const char* peer_role) {
     std::string s = who + ", filter " + std::to_string(n);
     if (peer) s += std::string(", ") + peer_role + " " + address_text(*peer);
@@ -87,12 +91,19 @@ std::vector<Filter> shape_filters(const ShapeParams& p) {
     // V.3, GW1 = us, GW2 = the peer; any method.
     for (const Endpoint& gw2 : p.peers) {
       const Statement st[4] = {
-          {true, at(me, kAnyPort), at(gw2, kL2tpPort)},   // From GW1 to GW2, src Any, dst 1701
-          {false, at(gw2, kAnyPort), at(me, kL2tpPort)},  // From GW2 to GW1, src Any, dst 1701
-          {true, at(me, kL2tpPort), at(gw2, kAnyPort)},   // From GW1 to GW2, src 1701, dst Any
-          {false, at(gw2, kL2tpPort), at(me, kAnyPort)},  // From GW2 to GW1, src 1701, dst Any
+          {true, at(me, kAnyPort), at(gw2, port_of(gw2))},   // From GW1 to GW2, src Any, dst 1701
+          {false, at(gw2, kAnyPort), at(me, my_port)},       // From GW2 to GW1, src Any, dst 1701
+          {true, at(me, my_port), at(gw2, kAnyPort)},        // From GW1 to GW2, src 1701, dst Any
+          {false, at(gw2, port_of(gw2)), at(me, kAnyPort)},  // From GW2 to GW1, src 1701, dst Any
       };
       for (int i = 0; i < 4; ++i) out.push_back(make_filter(st[i], label("Gateway", i + 1, &gw2, "peer")));
+      // Either gateway may initiate, and the initiator MUST let the
+      // responder float its port (RFC 3193 §4.2, §4.2.4): the responder's
+      // new port is neither side's listening port.
+      out.push_back(make_filter({true, at(me, kAnyPort), at(gw2, kAnyPort)},
+                                label("Gateway, responder port float (RFC 3193 4.2.4)", 5, &gw2, "peer")));
+      out.push_back(make_filter({false, at(gw2, kAnyPort), at(me, kAnyPort)},
+                                label("Gateway, responder port float (RFC 3193 4.2.4)", 6, &gw2, "peer")));
     }
     number(out, p.base_priority);
     return out;
@@ -102,13 +113,13 @@ std::vector<Filter> shape_filters(const ShapeParams& p) {
     // V.1 and V.2 give the LNS the same filters.
     if (p.auth == AuthMethod::certificate) {
       const std::string who = "LNS, certificates";
-      out.push_back(make_filter({true, at(me, kL2tpPort), kAny}, label(who, 1, nullptr, "")));
-      out.push_back(make_filter({false, kAny, at(me, kL2tpPort)}, label(who, 2, nullptr, "")));
+      out.push_back(make_filter({true, at(me, my_port), kAny}, label(who, 1, nullptr, "")));
+      out.push_back(make_filter({false, kAny, at(me, my_port)}, label(who, 2, nullptr, "")));
     } else {
       const std::string who = "LNS, pre-shared key";
       for (const Endpoint& lac : p.peers) {
-        out.push_back(make_filter({true, at(me, kL2tpPort), at(lac, kAnyPort)}, label(who, 1, &lac, "LAC")));
-        out.push_back(make_filter({false, at(lac, kAnyPort), at(me, kL2tpPort)}, label(who, 2, &lac, "LAC")));
+        out.push_back(make_filter({true, at(me, my_port), at(lac, kAnyPort)}, label(who, 1, &lac, "LAC")));
+        out.push_back(make_filter({false, at(lac, kAnyPort), at(me, my_port)}, label(who, 2, &lac, "LAC")));
       }
     }
   } else if (p.shape == Shape::compulsory && p.auth == AuthMethod::certificate) {
@@ -116,13 +127,23 @@ std::vector<Filter> shape_filters(const ShapeParams& p) {
     const std::string who = "LAC, certificates";
     out.push_back(make_filter({true, at(me, kAnyPort), any_at(kL2tpPort)}, label(who, 1, nullptr, "")));
     out.push_back(make_filter({false, any_at(kL2tpPort), at(me, kAnyPort)}, label(who, 2, nullptr, "")));
+    // The initiator MUST let the responder float its port (RFC 3193 §4.2).
+    out.push_back(make_filter({true, at(me, kAnyPort), kAny},
+                              label(who + ", responder port float (RFC 3193 4.2.4)", 3, nullptr, "")));
+    out.push_back(make_filter({false, kAny, at(me, kAnyPort)},
+                              label(who + ", responder port float (RFC 3193 4.2.4)", 4, nullptr, "")));
   } else {
     // V.1 LAC (any method) and V.2 LAC with pre-shared keys: per LNS
     // ("dest port 1710" of V.1 read as 1701).
     const std::string who = p.shape == Shape::voluntary ? "LAC, any method" : "LAC, " + auth_text(p.auth);
     for (const Endpoint& lns : p.peers) {
-      out.push_back(make_filter({true, at(me, kAnyPort), at(lns, kL2tpPort)}, label(who, 1, &lns, "LNS")));
-      out.push_back(make_filter({false, at(lns, kL2tpPort), at(me, kAnyPort)}, label(who, 2, &lns, "LNS")));
+      out.push_back(make_filter({true, at(me, kAnyPort), at(lns, port_of(lns))}, label(who, 1, &lns, "LNS")));
+      out.push_back(
+          make_filter({false, at(lns, port_of(lns)), at(me, kAnyPort)}, label(who, 2, &lns, "LNS")));
+      // The initiator MUST let the responder float its port (RFC 3193 §4.2).
+      const std::string flt = who + ", responder port float (RFC 3193 4.2.4)";
+      out.push_back(make_filter({true, at(me, kAnyPort), at(lns, kAnyPort)}, label(flt, 3, &lns, "LNS")));
+      out.push_back(make_filter({false, at(lns, kAnyPort), at(me, kAnyPort)}, label(flt, 4, &lns, "LNS")));
     }
   }
   number(out, p.base_priority);

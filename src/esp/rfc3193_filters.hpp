@@ -18,7 +18,11 @@
 //    - gateway-to-gateway: the four filters of the brief (both directions,
 //      source port Any to 1701 and 1701 to Any).
 //    The brief's "dest port 1710" is a typo of 1701 (RFC 3193 has no 1710):
-//    every generated filter uses 1701.
+//    the generated filters use 1701, or the configured L2TP ports (our
+//    `local` port, a peer's address port) where those are set.
+//    Initiators (LACs, gateways) also get the pair that lets the responder
+//    float its port, which RFC 3193 §4.2 says the initiator MUST allow:
+//    From us to the peer Any->Any and back (the brief's sets omit it).
 // 2. The RFC 3193 §4.2.2-§4.2.5 initiator / responder sets, for the stages
 //    of a tunnel set-up with dynamic ports and address floating (Appendix A
 //    gives the worked examples the tests reproduce).
@@ -47,8 +51,8 @@ struct ShapeParams {
   Shape shape = Shape::compulsory;
   GatewayRole role = GatewayRole::lns;
   AuthMethod auth = AuthMethod::pre_shared_key;
-  Endpoint local;               // our address (its port is ignored; 1701 is used)
-  std::vector<Endpoint> peers;  // known peer addresses (ports ignored)
+  Endpoint local;               // our address and L2TP port (port 0: 1701)
+  std::vector<Endpoint> peers;  // known peer addresses and L2TP ports (port 0: 1701)
   int base_priority = 100;
 };
 // The static set for a deployment shape, in priority order. Certificate

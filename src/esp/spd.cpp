@@ -10,12 +10,10 @@ namespace {
 
 constexpr std::size_t kNoFilter = std::numeric_limits<std::size_t>::max();
 
-// Our choice: the flow cache is bounded so that a peer spraying packets from
-// ever new source ports cannot grow it without limit. When full it is emptied
-// and refilled by the flows that keep coming (a plain linear scan each first
-// packet meanwhile), which keeps the common case, a few hundred long-lived
-// L2TP flows, at one hash lookup.
-constexpr std::size_t kFlowCacheLimit = 16384;
+// Our choice: the flow cache is a fixed direct-mapped array (spd.hpp), so a
+// peer spraying packets from ever new source ports costs no memory and no
+// allocation, only a linear scan per evicted flow; the common case, a few
+// hundred long-lived L2TP flows, stays at one hash and one compare.
 
 // Address octets compared by family: an IPv4 endpoint keeps its address in
 // the first 4 octets, whatever the rest holds.
@@ -133,7 +131,7 @@ FilterId Spd::add(Filter f) {
                              [](int p, const Entry& e) { return p < e.filter.priority; });
   if (f.action == Action::protect) ++protect_count_;
   entries_.insert(at, Entry{id, std::move(f)});
-  cache_.clear();
+  ++generation_;  // empties the flow cache
   return id;
 }
 
@@ -142,18 +140,19 @@ bool Spd::remove(FilterId id) {
   if (it == entries_.end()) return false;
   if (it->filter.action == Action::protect) --protect_count_;
   entries_.erase(it);
-  cache_.clear();
+  ++generation_;  // empties the flow cache
   return true;
 }
 
 void Spd::clear() {
   entries_.clear();
   protect_count_ = 0;
-  cache_.clear();
+  ++generation_;  // empties the flow cache
 }
 
 std::size_t Spd::find_index(Direction dir, const Endpoint& local, const Endpoint& remote) const {
-  if (auto it = cache_.find(FlowRef{local, remote, dir}); it != cache_.end()) return it->second;
+  Slot& slot = cache_[FlowKeyHash{}(FlowRef{local, remote, dir}) & (kCacheSlots - 1)];
+  if (slot.generation == generation_ && FlowKeyEq{}(FlowRef{local, remote, dir}, slot.key)) return slot.index;
   std::size_t found = kNoFilter;
   for (std::size_t i = 0; i < entries_.size(); ++i) {
     const Filter& f = entries_[i].filter;
@@ -162,8 +161,9 @@ std::size_t Spd::find_index(Direction dir, const Endpoint& local, const Endpoint
       break;
     }
   }
-  if (cache_.size() >= kFlowCacheLimit) cache_.clear();
-  cache_.emplace(FlowKey{local, remote, dir}, found);
+  slot.key = FlowKey{local, remote, dir};
+  slot.index = found;
+  slot.generation = generation_;
   return found;
 }
 

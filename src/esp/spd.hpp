@@ -14,15 +14,14 @@
 //   nullptr. What to do with "no filter" is the caller's policy (the gateway
 //   treats it as DISCARD when any PROTECT filter exists, BYPASS otherwise).
 // - lookup() is called per packet: after the first packet of a flow it costs
-//   one hash lookup whatever the number of filters (a flow cache, emptied by
-//   every add/remove).
+//   one hash and one compare whatever the number of filters (a direct-mapped
+//   flow cache of fixed size, emptied by every add/remove; no allocation).
 // - Sans-IO, no clock, not thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "core/endpoint.hpp"
@@ -128,8 +127,18 @@ class Spd {
   std::vector<Entry> entries_;
   FilterId next_id_ = 1;
   std::size_t protect_count_ = 0;  // has_protect() is asked per unmatched packet
-  // Flow cache: index into entries_ (SIZE_MAX: no filter matches).
-  mutable std::unordered_map<FlowKey, std::size_t, FlowKeyHash, FlowKeyEq> cache_;
+  // Flow cache, direct-mapped: a fixed array of slots allocated once, so a
+  // flood of packets from ever-new addresses or ports (clear packets are
+  // looked up before anything authenticates them) costs no allocation; a
+  // colliding flow just evicts the slot. Emptied by every add/remove/clear.
+  struct Slot {
+    FlowKey key;
+    std::size_t index = 0;         // into entries_ (SIZE_MAX: no filter matches)
+    std::uint64_t generation = 0;  // valid when equal to generation_
+  };
+  static constexpr std::size_t kCacheSlots = 1024;  // power of two
+  mutable std::vector<Slot> cache_ = std::vector<Slot>(kCacheSlots);
+  std::uint64_t generation_ = 1;
 };
 
 }  // namespace l2sec::esp

@@ -2,6 +2,8 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <sys/socket.h>
+
 #include <cerrno>
 #include <cstring>
 
@@ -97,6 +99,12 @@ void UdpMedium::send(const Endpoint& to, PacketBuf&& datagram) {
     return;
   }
   counters_.inc(Ctr::media_tx_datagrams);
+}
+
+bool UdpMedium::send_without_checksum() {
+  if (v6_) return false;
+  int one = 1;
+  return ::setsockopt(socket_.native_handle(), SOL_SOCKET, SO_NO_CHECK, &one, sizeof one) == 0;
 }
 
 Endpoint UdpMedium::local_endpoint() const {

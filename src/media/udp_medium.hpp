@@ -38,6 +38,10 @@ class UdpMedium final : public gateway::Output {
   void send(const Endpoint& to, PacketBuf&& datagram) override;
 
   Endpoint local_endpoint() const;
+  // IPv4: send with UDP checksum 0 (SO_NO_CHECK), as RFC 3948 §2.1 says
+  // UDP-encapsulated ESP SHOULD (the ESP ICV protects the content). False
+  // when the OS refuses; IPv6 keeps its mandatory checksum.
+  bool send_without_checksum();
   const Counters& counters() const { return counters_; }
   static std::string os_error();
 

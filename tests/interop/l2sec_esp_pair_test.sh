@@ -151,6 +151,9 @@ round() {
   if grep -q 'Lua\|rror' "$IT_DIR/tshark-$cap.err"; then it_fail "tshark: $(cat "$IT_DIR/tshark-$cap.err")"; fi
   if [ "$udp" = true ]; then
     [ "$(count 'udp.port == 4500 && esp')" -eq "$esp" ] || it_fail "round $n: ESP not all in UDP 4500"
+    # RFC 3948 §2.1: the UDP checksum SHOULD be 0 (the ICV protects the content).
+    [ "$(count 'udp.port == 4500 && esp && udp.checksum == 0')" -eq "$esp" ] ||
+      it_fail "round $n: UDP-encapsulated ESP sent with a UDP checksum"
   else
     [ "$(count 'ip.proto == 50')" -eq "$esp" ] || it_fail "round $n: ESP not all on IP protocol 50"
   fi

@@ -121,15 +121,24 @@ INSTANTIATE_TEST_SUITE_P(
                                Mode::ipless, false}),
     [](const auto& info) { return std::string(info.param.name); });
 
-TEST(IpsecLayer, NoFilterAtAllMeansClear) {
+// Fail closed: with [esp] on, a flow no filter covers is neither sent nor
+// accepted in the clear (an SPD that names no peer protects nothing, so it
+// must pass nothing).
+TEST(IpsecLayer, NoFilterAtAllMeansDiscard) {
   IpsecLayer l;
+  EXPECT_FALSE(l.send(kA4, kB4, buf(l2tp_packet(20))).has_value());
+  EXPECT_FALSE(l.accept_clear(kA4, kB4));
+  EXPECT_EQ(l.counters()[Ctr::esp_tx_policy_discard], 1u);
+  EXPECT_EQ(l.counters()[Ctr::esp_rx_policy_discard], 1u);
+  EXPECT_EQ(l.counters()[Ctr::esp_tx_clear], 0u);
+  // An explicit bypass filter is what lets L2TP through in the clear.
+  l.spd().add(
+      Filter{Direction::outbound, {HostSelector::any(), HostSelector::any()}, Action::bypass, 1, "b"});
   auto pdu = l.send(kA4, kB4, buf(l2tp_packet(20)));
   ASSERT_TRUE(pdu.has_value());
   EXPECT_EQ(pdu->kind, PduKind::l2tp);
   EXPECT_EQ(pdu->to, kB4);
-  EXPECT_TRUE(l.accept_clear(kA4, kB4));
   EXPECT_EQ(l.counters()[Ctr::esp_tx_clear], 1u);
-  EXPECT_EQ(l.counters()[Ctr::esp_rx_clear], 1u);
 }
 
 TEST(IpsecLayer, ProtectedFlowWithoutSaIsNotSentAndAsksOnce) {
@@ -208,6 +217,66 @@ TEST(IpsecLayer, PacketOfAnSaFromAnotherAddressIsOutsideItsSelector) {
   auto r = p.b.open(kC4, kB4, pdu->pkt, false);
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(p.b.counters()[Ctr::esp_rx_selector_mismatch], 1u);
+}
+
+// An SA keyed for UDP 4500 takes nothing by plain IP, and the reverse.
+TEST(IpsecLayer, EncapsulationMustBeTheSas) {
+  Pair p(kA4, kB4, Mode::transport, true);
+  auto pdu = p.a.send(kA4, kB4, buf(l2tp_packet(40)));
+  ASSERT_TRUE(pdu.has_value());
+  EXPECT_FALSE(p.b.open(kA4, kB4, pdu->pkt, false).ok());
+  EXPECT_EQ(p.b.counters()[Ctr::esp_rx_encap_mismatch], 1u);
+  EXPECT_EQ(p.b.counters()[Ctr::esp_rx_packets], 0u);  // refused before the SA
+}
+
+// RFC 3948: when a NAT moves the peer's port, an authenticated packet from
+// the new port moves where the SA pair sends; a forged one moves nothing.
+TEST(IpsecLayer, UdpEncapsulationFollowsTheNatAfterAuthenticationOnly) {
+  Pair p(kA4, kB4, Mode::transport, true);
+  Endpoint moved = kA4;
+  moved.port = 61000;  // the NAT's new mapping
+  Endpoint b_natt = kB4;
+  b_natt.port = 4500;
+  // A forged packet from the new port (SPI right, ICV wrong) is dropped and
+  // changes nothing.
+  auto good = p.a.send(kA4, kB4, buf(l2tp_packet(40)));
+  ASSERT_TRUE(good.has_value());
+  PacketBuf forged = good->pkt.clone();
+  forged.data()[forged.size() - 1] ^= 0x80;
+  EXPECT_FALSE(p.b.open(moved, b_natt, forged, true).ok());
+  auto reply = p.b.send(kB4, kA4, buf(l2tp_packet(30)));
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->to.port, 4500);
+  // The real packet from the new port moves the pair.
+  ASSERT_TRUE(p.b.open(moved, b_natt, good->pkt, true).ok());
+  EXPECT_EQ(p.b.counters()[Ctr::esp_natt_peer_moved], 1u);
+  reply = p.b.send(kB4, kA4, buf(l2tp_packet(30)));
+  ASSERT_TRUE(reply.has_value());
+  EXPECT_EQ(reply->kind, PduKind::esp_in_udp);
+  EXPECT_EQ(reply->to, moved);
+}
+
+// RFC 3193 §3.3 in tunnel mode, where the inner addresses are the sender's
+// to choose: peer C, with its own valid SA, sends packets whose inner source
+// is peer A. C's SA covers only C's address: dropped.
+TEST(IpsecLayer, TunnelModeInnerSourceOfAnotherPeerIsOutsideTheSelector) {
+  Pair p(kC4, kB4, Mode::tunnel, false);  // B's SA pair with C
+  // C's side, re-keyed to send anything (selector Any) through the same SPI.
+  IpsecLayer forger;
+  SaBinding bind;
+  bind.mode = Mode::tunnel;
+  bind.selector = TrafficSelector{HostSelector::any(), HostSelector::any()};
+  bind.outer_local = kC4;
+  bind.outer_remote = kB4;
+  forger.spd().add(Filter{Direction::outbound, bind.selector, Action::protect, 1, "all"});
+  forger.sad().add_outbound(bind, OutboundSa(0x1000, p.t(), false));
+  auto pdu = forger.send(kA4, kB4, buf(l2tp_packet(40)));  // inner source: A
+  ASSERT_TRUE(pdu.has_value());
+  Endpoint from = kC4;
+  from.port = 0;
+  EXPECT_FALSE(p.b.open(from, kB4, pdu->pkt, false).ok());
+  EXPECT_EQ(p.b.counters()[Ctr::esp_rx_packets], 1u);            // it authenticated...
+  EXPECT_EQ(p.b.counters()[Ctr::esp_rx_selector_mismatch], 1u);  // ...and was dropped
 }
 
 TEST(IpsecLayer, SameSpiOnAnotherCircuitFindsNoSa) {

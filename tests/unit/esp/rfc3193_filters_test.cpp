@@ -328,7 +328,7 @@ TEST(Rfc3193Section, Ipv6) {
 
 // ---- The brief, section V ----
 
-const Endpoint kLns = Endpoint::v4({192, 0, 2, 1}, 9999);  // its port is ignored
+const Endpoint kLns = Endpoint::v4({192, 0, 2, 1}, 0);  // port 0: the L2TP port 1701
 const Endpoint kLac1 = Endpoint::v4({198, 51, 100, 7}, 0);
 const Endpoint kLac2 = Endpoint::v4({198, 51, 100, 8}, 1701);
 
@@ -388,16 +388,22 @@ TEST(BriefShapes, LnsPreSharedKeyOnePairPerLac) {
 
 TEST(BriefShapes, VoluntaryLacAnyMethodPerLns) {
   for (AuthMethod a : {AuthMethod::certificate, AuthMethod::pre_shared_key}) {
-    expect_set(shape_filters(shape(Shape::voluntary, GatewayRole::lac, a, kLac1, {kLns})),
-               {
-                   // From <LAC IP> to <LNS IP>, protocol UDP, source port Any, dest port 1710 (sic: 1701)
-                   {"LAC, any method, filter 1, LNS 192.0.2.1 (brief V.1)", kOut, "198.51.100.7:Any-Port",
-                    "192.0.2.1:1701"},
-                   // From <LNS IP> to <LAC IP>, protocol UDP, source port 1701, dest port Any
-                   {"LAC, any method, filter 2, LNS 192.0.2.1 (brief V.1)", kIn, "198.51.100.7:Any-Port",
-                    "192.0.2.1:1701"},
-               },
-               200);
+    expect_set(
+        shape_filters(shape(Shape::voluntary, GatewayRole::lac, a, kLac1, {kLns})),
+        {
+            // From <LAC IP> to <LNS IP>, protocol UDP, source port Any, dest port 1710 (sic: 1701)
+            {"LAC, any method, filter 1, LNS 192.0.2.1 (brief V.1)", kOut, "198.51.100.7:Any-Port",
+             "192.0.2.1:1701"},
+            // From <LNS IP> to <LAC IP>, protocol UDP, source port 1701, dest port Any
+            {"LAC, any method, filter 2, LNS 192.0.2.1 (brief V.1)", kIn, "198.51.100.7:Any-Port",
+             "192.0.2.1:1701"},
+            // RFC 3193 §4.2: the initiator MUST let the responder float its port.
+            {"LAC, any method, responder port float (RFC 3193 4.2.4), filter 3, LNS 192.0.2.1 (brief V.1)",
+             kOut, "198.51.100.7:Any-Port", "192.0.2.1:Any-Port"},
+            {"LAC, any method, responder port float (RFC 3193 4.2.4), filter 4, LNS 192.0.2.1 (brief V.1)",
+             kIn, "198.51.100.7:Any-Port", "192.0.2.1:Any-Port"},
+        },
+        200);
   }
 }
 
@@ -410,25 +416,38 @@ TEST(BriefShapes, CompulsoryLac) {
           {"LAC, certificates, filter 1 (brief V.2)", kOut, "198.51.100.7:Any-Port", "Any-Addr:1701"},
           // From <Any IP> to <LAC IP>, protocol UDP, source port 1701, dest port Any
           {"LAC, certificates, filter 2 (brief V.2)", kIn, "198.51.100.7:Any-Port", "Any-Addr:1701"},
+          {"LAC, certificates, responder port float (RFC 3193 4.2.4), filter 3 (brief V.2)", kOut,
+           "198.51.100.7:Any-Port", "Any-Addr:Any-Port"},
+          {"LAC, certificates, responder port float (RFC 3193 4.2.4), filter 4 (brief V.2)", kIn,
+           "198.51.100.7:Any-Port", "Any-Addr:Any-Port"},
       },
       200);
   // Pre-shared keys: per LNS.
   const Endpoint lns2 = Endpoint::v4({192, 0, 2, 2}, 0);
-  expect_set(shape_filters(
-                 shape(Shape::compulsory, GatewayRole::lac, AuthMethod::pre_shared_key, kLac1, {kLns, lns2})),
-             {
-                 // From <LAC IP> to <LNS IP>, protocol UDP, source port Any, dest port 1701
-                 {"LAC, pre-shared key, filter 1, LNS 192.0.2.1 (brief V.2)", kOut, "198.51.100.7:Any-Port",
-                  "192.0.2.1:1701"},
-                 // From <LNS IP> to <LAC IP>, protocol UDP, source port 1701, dest port Any
-                 {"LAC, pre-shared key, filter 2, LNS 192.0.2.1 (brief V.2)", kIn, "198.51.100.7:Any-Port",
-                  "192.0.2.1:1701"},
-                 {"LAC, pre-shared key, filter 1, LNS 192.0.2.2 (brief V.2)", kOut, "198.51.100.7:Any-Port",
-                  "192.0.2.2:1701"},
-                 {"LAC, pre-shared key, filter 2, LNS 192.0.2.2 (brief V.2)", kIn, "198.51.100.7:Any-Port",
-                  "192.0.2.2:1701"},
-             },
-             200);
+  expect_set(
+      shape_filters(
+          shape(Shape::compulsory, GatewayRole::lac, AuthMethod::pre_shared_key, kLac1, {kLns, lns2})),
+      {
+          // From <LAC IP> to <LNS IP>, protocol UDP, source port Any, dest port 1701
+          {"LAC, pre-shared key, filter 1, LNS 192.0.2.1 (brief V.2)", kOut, "198.51.100.7:Any-Port",
+           "192.0.2.1:1701"},
+          // From <LNS IP> to <LAC IP>, protocol UDP, source port 1701, dest port Any
+          {"LAC, pre-shared key, filter 2, LNS 192.0.2.1 (brief V.2)", kIn, "198.51.100.7:Any-Port",
+           "192.0.2.1:1701"},
+          {"LAC, pre-shared key, responder port float (RFC 3193 4.2.4), filter 3, LNS 192.0.2.1 (brief V.2)",
+           kOut, "198.51.100.7:Any-Port", "192.0.2.1:Any-Port"},
+          {"LAC, pre-shared key, responder port float (RFC 3193 4.2.4), filter 4, LNS 192.0.2.1 (brief V.2)",
+           kIn, "198.51.100.7:Any-Port", "192.0.2.1:Any-Port"},
+          {"LAC, pre-shared key, filter 1, LNS 192.0.2.2 (brief V.2)", kOut, "198.51.100.7:Any-Port",
+           "192.0.2.2:1701"},
+          {"LAC, pre-shared key, filter 2, LNS 192.0.2.2 (brief V.2)", kIn, "198.51.100.7:Any-Port",
+           "192.0.2.2:1701"},
+          {"LAC, pre-shared key, responder port float (RFC 3193 4.2.4), filter 3, LNS 192.0.2.2 (brief V.2)",
+           kOut, "198.51.100.7:Any-Port", "192.0.2.2:Any-Port"},
+          {"LAC, pre-shared key, responder port float (RFC 3193 4.2.4), filter 4, LNS 192.0.2.2 (brief V.2)",
+           kIn, "198.51.100.7:Any-Port", "192.0.2.2:Any-Port"},
+      },
+      200);
 }
 
 TEST(BriefShapes, GatewayToGatewayFourPerPeer) {
@@ -444,10 +463,18 @@ TEST(BriefShapes, GatewayToGatewayFourPerPeer) {
       {"Gateway, filter 3, peer 203.0.113.9 (brief V.3)", kOut, "192.0.2.1:1701", "203.0.113.9:Any-Port"},
       // From <GW2 IP> to <GW1 IP>, protocol UDP, source port 1701, dest port Any
       {"Gateway, filter 4, peer 203.0.113.9 (brief V.3)", kIn, "192.0.2.1:Any-Port", "203.0.113.9:1701"},
+      {"Gateway, responder port float (RFC 3193 4.2.4), filter 5, peer 203.0.113.9 (brief V.3)", kOut,
+       "192.0.2.1:Any-Port", "203.0.113.9:Any-Port"},
+      {"Gateway, responder port float (RFC 3193 4.2.4), filter 6, peer 203.0.113.9 (brief V.3)", kIn,
+       "192.0.2.1:Any-Port", "203.0.113.9:Any-Port"},
       {"Gateway, filter 1, peer 203.0.113.10 (brief V.3)", kOut, "192.0.2.1:Any-Port", "203.0.113.10:1701"},
       {"Gateway, filter 2, peer 203.0.113.10 (brief V.3)", kIn, "192.0.2.1:1701", "203.0.113.10:Any-Port"},
       {"Gateway, filter 3, peer 203.0.113.10 (brief V.3)", kOut, "192.0.2.1:1701", "203.0.113.10:Any-Port"},
       {"Gateway, filter 4, peer 203.0.113.10 (brief V.3)", kIn, "192.0.2.1:Any-Port", "203.0.113.10:1701"},
+      {"Gateway, responder port float (RFC 3193 4.2.4), filter 5, peer 203.0.113.10 (brief V.3)", kOut,
+       "192.0.2.1:Any-Port", "203.0.113.10:Any-Port"},
+      {"Gateway, responder port float (RFC 3193 4.2.4), filter 6, peer 203.0.113.10 (brief V.3)", kIn,
+       "192.0.2.1:Any-Port", "203.0.113.10:Any-Port"},
   };
   // Any method, either role.
   for (GatewayRole r : {GatewayRole::lac, GatewayRole::lns})
@@ -485,9 +512,10 @@ TEST(BriefShapes, No1710Anywhere) {
           ASSERT_TRUE(f.sel.local.host.has_value()) << f.label;
           EXPECT_TRUE(f.sel.local.host->same_host(kLns)) << f.label;
         }
-  // Voluntary: LAC 4 + 4 (per LNS, any method), LNS 2 + 4; compulsory: LAC
-  // 2 + 4, LNS 2 + 4; gateway: 8 for each of the 4 role/method pairs.
-  EXPECT_EQ(total, (8u + 6u) + (6u + 6u) + 4u * 8);
+  // Voluntary: LAC 8 + 8 (4 per LNS, with the port-float pair, per
+  // method), LNS 2 + 4; compulsory: LAC 4 + 8, LNS 2 + 4; gateway: 12 (6 per
+  // peer) for each of the 4 role/method pairs.
+  EXPECT_EQ(total, (16u + 6u) + (12u + 6u) + 4u * 12);
 }
 
 // ---- Generated sets in an Spd, asked about real flows ----
@@ -569,8 +597,13 @@ TEST(Rfc3193Spd, GatewayShapeFlows) {
   // 1701 <-> 1701 is covered by filters 1 and 3 (2 and 4): the first listed wins.
   EXPECT_EQ(label_of(spd, kOut, us(1701), peer(1701)), "Gateway, filter 1, peer 203.0.113.9" + v3);
   EXPECT_EQ(label_of(spd, kIn, us(1701), peer(1701)), "Gateway, filter 2, peer 203.0.113.9" + v3);
-  // Neither end on 1701, or another peer: nothing.
-  EXPECT_EQ(label_of(spd, kOut, us(33000), peer(40000)), "none");
+  // Neither end on 1701: a responder that floated its port (RFC 3193 §4.2.4),
+  // which the initiator MUST allow.
+  EXPECT_EQ(label_of(spd, kOut, us(33000), peer(40000)),
+            "Gateway, responder port float (RFC 3193 4.2.4), filter 5, peer 203.0.113.9" + v3);
+  EXPECT_EQ(label_of(spd, kIn, us(33000), peer(40000)),
+            "Gateway, responder port float (RFC 3193 4.2.4), filter 6, peer 203.0.113.9" + v3);
+  // Another peer: nothing.
   EXPECT_EQ(label_of(spd, kIn, us(1701), Endpoint::v4({203, 0, 113, 10}, 1701)), "none");
 }
 
