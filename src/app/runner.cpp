@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 
+#include "app/state_file.hpp"
 #include "app/status.hpp"
 #include "crypto/random.hpp"
 #include "gateway/gateway.hpp"
@@ -68,10 +69,16 @@ void log_event(const l2tp::Event& ev) {
 
 class Shell {
  public:
-  Shell(const gateway::Config& cfg, media::IpMedium& medium, crypto::Random& random, asio::io_context& io)
+  // `state`: the ESP sequence state file (null without [esp] state_file).
+  Shell(const gateway::Config& cfg, media::IpMedium& medium, crypto::Random& random, asio::io_context& io,
+        StateFile* state)
       : cfg_(cfg),
         medium_(medium),
-        gw_(cfg, random, gateway::Hooks{[this](const l2tp::Event& ev) { on_event(ev); }}),
+        state_(state),
+        gw_(cfg, random,
+            gateway::Hooks{[this](const l2tp::Event& ev) { on_event(ev); },
+                           [this](gateway::Severity s, const std::string& m) { on_message(s, m); }},
+            gateway::SequencePersistence{state}),
         io_(io),
         timer_(io),
         status_timer_(io),
@@ -79,7 +86,10 @@ class Shell {
 
   // False when the configuration cannot run (logged).
   bool check() const {
+    for (const auto& w : gw_.setup_warnings()) spdlog::warn("{}", w);
     for (const auto& e : gw_.setup_errors()) spdlog::error("{}", e);
+    if (!gw_.setup_errors().empty() && state_ && !state_->last_error().empty())
+      spdlog::error("state file: {}", state_->last_error());
     return gw_.setup_errors().empty();
   }
 
@@ -107,6 +117,15 @@ class Shell {
   void on_event(const l2tp::Event& ev) {
     log_event(ev);
     status_dirty_ = true;
+  }
+
+  void on_message(gateway::Severity s, const std::string& m) {
+    if (s == gateway::Severity::error) {
+      spdlog::error("{}", m);
+      if (state_ && !state_->last_error().empty()) spdlog::error("state file: {}", state_->last_error());
+    } else {
+      spdlog::warn("{}", m);
+    }
   }
 
   // Sends what the gateway emits and re-arms the one timer.
@@ -157,6 +176,15 @@ class Shell {
     status_timer_.cancel();
     signals_.cancel();
     medium_.close();
+    // Nothing is sent or received any more: the exact state, so that a
+    // clean restart skips no sequence number and accepts no old packet.
+    if (state_) {
+      if (gw_.save_sequence_state())
+        spdlog::info("ESP sequence state saved in {}", state_->path().string());
+      else
+        spdlog::error("cannot save the ESP sequence state in {}: {}", state_->path().string(),
+                      state_->last_error());
+    }
     io_.stop();
   }
 
@@ -177,6 +205,7 @@ class Shell {
 
   const gateway::Config& cfg_;
   media::IpMedium& medium_;
+  StateFile* state_;
   gateway::Gateway gw_;
   asio::io_context& io_;
   asio::steady_timer timer_;
@@ -197,6 +226,18 @@ int run_gateway(const gateway::Config& cfg) {
   spdlog::set_level(spdlog::level::from_str(cfg.log_level));
   spdlog::flush_on(spdlog::level::trace);
 
+  // The sequence state is read before any socket opens: a damaged file
+  // stops l2sec here, naming the file and the line.
+  std::unique_ptr<StateFile> state;
+  if (cfg.esp.enabled && !cfg.esp.state_file.empty()) {
+    auto opened = StateFile::open(cfg.esp.state_file);
+    if (!opened.file) {
+      spdlog::error("{}", opened.error);
+      return 1;
+    }
+    state = std::move(opened.file);
+  }
+
   asio::io_context io;
   media::IpMedium::Options mo;
   mo.listen = cfg.listen;
@@ -215,7 +256,7 @@ int run_gateway(const gateway::Config& cfg) {
   spdlog::info("l2sec {} as {} on {}", L2SEC_VERSION, cfg.role == gateway::Role::lac ? "LAC" : "LNS",
                (*medium)->local_endpoint().to_string());
   for (const auto& line : (*medium)->describe()) spdlog::info("listening on {}", line);
-  Shell shell(cfg, **medium, *random, io);
+  Shell shell(cfg, **medium, *random, io, state.get());
   if (!shell.check()) return 1;
   shell.start();
   io.run();

@@ -91,6 +91,63 @@
   /* ---- ESP: sequence state of manually keyed SAs (state_file) ---- */                          \
   X(esp_tx_unreserved, "not sent: sequence numbers not yet persisted (state file)")               \
   X(esp_state_write_failed, "ESP sequence state could not be persisted (state file)")             \
+  /* ---- Frame Relay (transports/fr) ---- */                                                      \
+  X(fr_rx_addr_truncated, "dropped: frame ends inside its Q.922 address")                          \
+  X(fr_rx_addr_ea_first, "dropped: Q.922 address with EA=1 in octet 1 (1-octet address)")          \
+  X(fr_rx_addr_too_long, "dropped: Q.922 address with EA=0 in octet 4 (over 4 octets)")            \
+  X(fr_rx_addr_dl_core, "dropped: 3/4-octet Q.922 address with D/C=1 (DL-CORE, unsupported)")      \
+  X(fr_rx_hdr_truncated, "dropped: frame ends inside its RFC 2427 header, SNAP or dispatch")       \
+  X(fr_rx_not_ui, "unsupported: control not UI 0x03 (Cisco encapsulation, XID, LAPF)")             \
+  X(fr_rx_nlpid_null, "dropped: NLPID 0x00 after the pad (RFC 2427 3)")                            \
+  X(fr_rx_unsupported_nlpid, "unsupported: NLPID not SNAP, IPv4, IPv6 or LMI on DLCI 0/1023")      \
+  X(fr_rx_unsupported_snap, "unsupported: SNAP OUI/PID neither clear L2TP nor the secured one")    \
+  X(fr_rx_bad_dispatch, "dropped: secured-channel dispatch octet not 50, 17 or 115")               \
+  X(fr_rx_data_on_signalling_dlci, "dropped: L2TP, ESP, IKE or IP on DLCI 0 or the all-ones DLCI") \
+  /* ---- ATM AAL5 (transports/atm) ---- */                                                         \
+  X(atm_rx_bad_cell_size, "dropped: cell not 53 octets, or cell payload not 48")                   \
+  X(atm_rx_bad_hec, "dropped: cell header HEC wrong, not corrected (I.432.1)")                     \
+  X(atm_rx_hec_corrected, "cell header single-bit error corrected (I.432.1)")                      \
+  X(atm_rx_idle_cell, "dropped: idle or unassigned cell (VPI 0, VCI 0)")                           \
+  X(atm_rx_unknown_vc, "dropped: cell on a VPI/VCI with no reassembler")                           \
+  X(atm_rx_unhandled_cell, "dropped: RM, reserved-PTI or OAM cell handed to AAL5")                 \
+  X(atm_aal5_rx_pdus, "AAL5 CPCS-PDUs reassembled (or decoded) and verified")                      \
+  X(atm_aal5_rx_bad_crc, "dropped: AAL5 CPCS-PDU CRC-32 wrong")                                    \
+  X(atm_aal5_rx_bad_length, "dropped: AAL5 Length disagrees with the cell count")                  \
+  X(atm_aal5_rx_aborted, "dropped: AAL5 CPCS-PDU with Length 0 (abort)")                           \
+  X(atm_aal5_rx_bad_cpi, "dropped: AAL5 CPI not 0 (RFC 2684 4)")                                   \
+  X(atm_aal5_rx_oversize, "dropped: AAL5 PDU larger than the configured maximum")                  \
+  X(atm_aal5_rx_timeout, "dropped: partial AAL5 PDU, reassembly timer expired")                    \
+  X(atm_llc_rx_truncated, "dropped: AAL5 payload shorter than its LLC/SNAP or dispatch")           \
+  X(atm_llc_rx_other, "dropped: LLC/SNAP or NLPID of a protocol not carried here")                 \
+  X(atm_rx_bad_dispatch, "dropped: secured-channel dispatch octet not 50, 17 or 115")              \
+  X(atm_oam_rx_cells, "OAM F4/F5 cells received (I.610)")                                          \
+  X(atm_oam_rx_bad_crc, "dropped: OAM cell CRC-10 wrong")                                          \
+  X(atm_oam_rx_unhandled, "OAM cell of a type or function not handled (not loopback)")             \
+  X(atm_oam_loopback_answered, "OAM loopback requests answered (I.610)")                           \
+  X(atm_oam_loopback_reply_rx, "OAM loopback replies received")                                    \
+  X(atm_oam_loopback_not_for_us, "OAM loopback request for another location ID: ignored")          \
+  /* ---- X.25 and XOT (transports/xot) ---- */                                                     \
+  X(xot_rx_packets, "XOT packets taken out of a TCP stream (RFC 1613)")                            \
+  X(xot_rx_bad_version, "XOT stream broken: header Version not 0 (RFC 1613 4.1)")                  \
+  X(xot_rx_zero_length, "XOT stream broken: header Length 0")                                      \
+  X(xot_rx_runt, "XOT stream broken: Length 1 or 2, below an X.25 header")                         \
+  X(xot_rx_oversize, "XOT stream broken: Length above the largest X.25 packet (4100)")             \
+  X(x25_rx_too_short, "dropped: X.25 packet shorter than its type requires (diag 38)")             \
+  X(x25_rx_too_long, "dropped: X.25 packet or user data longer than its type allows (diag 39)")    \
+  X(x25_rx_bad_gfi, "dropped: X.25 GFI modulo bits neither 8 nor 128")                             \
+  X(x25_rx_unknown_type, "dropped: X.25 packet type unidentifiable (diag 33)")                     \
+  X(x25_rx_unsupported, "dropped: X.25 registration, A-bit address format, PVC setup version")     \
+  X(x25_rx_bad_lci, "dropped: X.25 restart or diagnostic off logical channel 0")                   \
+  X(x25_rx_bad_address, "dropped: X.25 address block with a semi-octet above 9")                   \
+  X(x25_rx_bad_facilities, "dropped: X.25 facility field overrun or a value not allowed")          \
+  X(x25_rx_facility_ignored, "X.25 facilities skipped, not interpreted (RFC 1613 7)")              \
+  X(x25_rx_cud_unknown, "calls whose Call User Data names no protocol we carry")                   \
+  X(x25_reasm_pdus, "PDUs from X.25 complete packet sequences (M bit)")                            \
+  X(x25_reasm_partial_m, "dropped: X.25 M=1 Data packet not full (diag 165)")                      \
+  X(x25_reasm_q_mismatch, "dropped: Q bit changed within an X.25 packet sequence")                 \
+  X(x25_reasm_overflow, "dropped: X.25 packet sequence longer than the PDU limit")                 \
+  X(x25_reasm_discarded, "X.25 Data packets discarded: rest of an overflowed sequence")            \
+  X(x25_reasm_aborted, "partial X.25 packet sequences dropped by a Reset or Clear")                \
   /* ---- media and gateway ---- */                                                               \
   X(media_rx_datagrams, "datagrams received by a medium")                                          \
   X(media_tx_datagrams, "datagrams sent by a medium")                                              \

@@ -16,6 +16,10 @@
 // - Sequence number 0 is never valid (the sender's first packet is 1,
 //   §3.3.3), with or without ESN; it is reported as too_old.
 // - Without ESN the high 32 bits are always 0.
+// - A floor (create()) restores a persisted top after a restart: the window
+//   starts as if every number up to it had been received, so each is refused
+//   (too_old, or duplicate inside the window) and the high half for ESN is
+//   inferred from it.
 //
 // RFC 6479 bitmap: the window is a ring of 64-bit blocks, one more block than
 // W/64 (rounded up to a power of two so the ring index is a mask). Bit b of
@@ -61,7 +65,9 @@ class ReplayWindow {
   static constexpr std::uint32_t kDefaultSize = 64;
 
   // Errc::out_of_range unless size is a multiple of 64 in [64, 4096].
-  static Result<ReplayWindow> create(std::uint32_t size, bool esn);
+  // `floor`: every number up to it counts as received (0: none; without
+  // ESN clamped to 2^32 - 1).
+  static Result<ReplayWindow> create(std::uint32_t size, bool esn, std::uint64_t floor = 0);
 
   // Pure: infers the full number and classifies it; the window is unchanged.
   ReplayCheck classify(std::uint32_t seq_lo) const noexcept;
@@ -99,7 +105,7 @@ class ReplayWindow {
 // work (bench/replay_window_bench.cpp) ----
 
 inline ReplayStatus ReplayWindow::status(std::uint64_t seq) const noexcept {
-  if (seq == 0) return ReplayStatus::too_old;  // never sent (§3.3.3)
+  if (seq == 0) return ReplayStatus::too_old;                   // never sent (§3.3.3)
   if (!esn_ && seq > UINT32_MAX) return ReplayStatus::too_old;  // cannot exist
   if (seq > top_) return ReplayStatus::ok;
   if (top_ - seq >= size_) return ReplayStatus::too_old;

@@ -40,7 +40,8 @@ Result<void> OutboundSa::encap(PacketBuf& pkt, std::uint8_t next_header) {
   // Far beyond any datagram; keeps the arithmetic below from overflowing.
   if (n > (std::size_t{1} << 30)) return Error{Errc::out_of_range, "ESP payload too large"};
 
-  auto seq = seq_.next(counters_);  // counts esp_tx_seq_exhausted; never wraps
+  // Counts esp_tx_seq_exhausted (never wraps) or esp_tx_unreserved.
+  auto seq = seq_.next(counters_);
   if (!seq) return seq.error();
 
   const std::size_t iv_size = transform_->iv_size();
@@ -84,9 +85,9 @@ InboundSa::InboundSa(std::uint32_t spi, std::unique_ptr<crypto::EspTransform> tr
     : transform_(std::move(transform)), window_(std::move(window)), spi_(spi), esn_(esn) {}
 
 Result<InboundSa> InboundSa::create(std::uint32_t spi, std::unique_ptr<crypto::EspTransform> transform,
-                                    bool esn, std::uint32_t replay_window) {
+                                    bool esn, std::uint32_t replay_window, std::uint64_t floor) {
   if (transform == nullptr) return Error{Errc::invalid_state, "ESP SA without a transform"};
-  auto window = ReplayWindow::create(replay_window, esn);
+  auto window = ReplayWindow::create(replay_window, esn, floor);
   if (!window) return window.error();
   return InboundSa(spi, std::move(transform), esn, std::move(window).value());
 }

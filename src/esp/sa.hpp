@@ -54,7 +54,8 @@ class OutboundSa {
  public:
   // `transform` must not be null (asserted). `last_sent` lets tests (and a
   // restored state) start the sender's counter elsewhere than at 0;
-  // `soft_limit` as SequenceCounter's (0: its default).
+  // `soft_limit` as SequenceCounter's (0: its default). The reservation is
+  // unlimited until reserve() is called (see "Reservation" below).
   OutboundSa(std::uint32_t spi, std::unique_ptr<crypto::EspTransform> transform, bool esn,
              std::uint64_t last_sent = 0, std::uint64_t soft_limit = 0);
 
@@ -64,8 +65,10 @@ class OutboundSa {
   // SPI, the low 32 bits of the next sequence number and the IV; appends
   // the ICV; seals. On success pkt is the whole ESP packet.
   // Errors: no_resources when the sequence number is exhausted
-  // (esp_tx_seq_exhausted; the SA must be replaced, it never wraps) and
-  // out_of_range for a payload over 2^30 octets, both with pkt unchanged;
+  // (esp_tx_seq_exhausted; the SA must be replaced, it never wraps),
+  // invalid_state when the next number lies beyond reserved()
+  // (esp_tx_unreserved) and out_of_range for a payload over 2^30 octets,
+  // all three with pkt unchanged;
   // whatever seal() reports, with pkt cut back to the payload's extent (its
   // bytes unspecified if the library failed mid-way) and the sequence
   // number used up (never reused under the key).
@@ -80,6 +83,19 @@ class OutboundSa {
   const SequenceCounter& sequence() const noexcept { return seq_; }
   // True once the SA should be rekeyed (SequenceCounter's soft limit).
   bool rekey_due() const noexcept { return seq_.soft_limit_reached(); }
+
+  // Reservation, for manually keyed SAs whose sequence numbers must survive
+  // a restart (the IV of AES-GCM and ChaCha20-Poly1305 is the sequence
+  // number: RFC 4106 §3, RFC 7634 §2). The SA never touches storage; its
+  // owner restores `last_sent` from the mark it persisted, and:
+  //   1. before encap(), when needs_reservation(margin): persists a higher
+  //      mark durably, and only then calls reserve(mark);
+  //   2. encap() sends numbers up to reserved() only (see its errors).
+  // So every number ever sent is <= the persisted mark, and a restart that
+  // starts at that mark + 1 never repeats one under the same key.
+  bool needs_reservation(std::uint64_t margin = 0) const noexcept { return seq_.needs_reservation(margin); }
+  void reserve(std::uint64_t until) noexcept { seq_.reserve(until); }
+  std::uint64_t reserved() const noexcept { return seq_.reserved(); }
   const Counters& counters() const noexcept { return counters_; }
 
  private:
@@ -94,8 +110,12 @@ class InboundSa {
  public:
   // Errc::out_of_range for a replay window size ReplayWindow refuses
   // (multiples of 64 in 64..4096), invalid_state for a null transform.
+  // `floor`: a restored highest number (ReplayWindow::create): every number
+  // <= floor is refused, so packets captured before a restart cannot be
+  // replayed after it. The owner persists highest() to restore it.
   static Result<InboundSa> create(std::uint32_t spi, std::unique_ptr<crypto::EspTransform> transform,
-                                  bool esn, std::uint32_t replay_window = ReplayWindow::kDefaultSize);
+                                  bool esn, std::uint32_t replay_window = ReplayWindow::kDefaultSize,
+                                  std::uint64_t floor = 0);
 
   // pkt starts at the ESP header (the medium stripped IP/UDP). Steps, in
   // the order RFC 4303 §3.4 requires, each drop with its counter:
@@ -121,6 +141,8 @@ class InboundSa {
   std::uint32_t spi() const noexcept { return spi_; }
   bool esn() const noexcept { return esn_; }
   const ReplayWindow& replay_window() const noexcept { return window_; }
+  // The highest sequence number authenticated so far (or the floor).
+  std::uint64_t highest() const noexcept { return window_.top(); }
   const Counters& counters() const noexcept { return counters_; }
 
  private:

@@ -9,6 +9,12 @@
 //   replaced (rekeyed) before anything else is sent on it.
 // - soft_limit_reached() turns true once a configurable number has been
 //   sent, so the SA can ask for a rekey well before exhaustion.
+// - Reservation (persistent state for manually keyed SAs, whose counter must
+//   not start again at 1 after a restart): next() hands out numbers up to
+//   reserved() only; beyond it it refuses with Errc::invalid_state and counts
+//   esp_tx_unreserved, until the owner has durably recorded a higher mark and
+//   called reserve(). The counter never touches storage itself. Without a
+//   call to reserve() the reservation is unlimited (reserved() == max()).
 // - Sans-IO, no allocation; one instance per outbound SA.
 #pragma once
 
@@ -34,8 +40,22 @@ class SequenceCounter {
   explicit SequenceCounter(bool esn, std::uint64_t soft_limit = 0, std::uint64_t last = 0) noexcept;
 
   // The next number to put in the packet (its low 32 bits go on the wire),
-  // or Errc::no_resources once the counter would cycle.
+  // or Errc::no_resources once the counter would cycle (esp_tx_seq_exhausted),
+  // or Errc::invalid_state when it would pass reserved() (esp_tx_unreserved).
   Result<std::uint64_t> next(Counters& counters) noexcept;
+
+  // Numbers up to `until` may be handed out (clamped to [last(), max()]: a
+  // number already sent cannot be taken back). May lower the mark too (a
+  // clean shutdown ends the reservation at last()).
+  void reserve(std::uint64_t until) noexcept;
+  // The highest number next() may hand out.
+  std::uint64_t reserved() const noexcept { return reserved_; }
+  // True when fewer than `margin` reserved numbers are left (with margin 0:
+  // none left) and a higher mark is still possible, so the owner persists a
+  // new mark before (margin > 0) or when (margin 0) the SA runs dry.
+  bool needs_reservation(std::uint64_t margin = 0) const noexcept {
+    return reserved_ < max() && (reserved_ == last_ || reserved_ - last_ < margin);
+  }
 
   // The last number handed out (0: none yet).
   std::uint64_t last() const noexcept { return last_; }
@@ -46,6 +66,7 @@ class SequenceCounter {
 
  private:
   std::uint64_t last_ = 0;
+  std::uint64_t reserved_;  // highest number next() may hand out
   std::uint64_t soft_limit_;
   bool esn_;
 };

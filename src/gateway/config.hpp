@@ -68,6 +68,8 @@ struct EspConfig {
   bool legacy = false;                    // profile = "legacy": allows 3DES-CBC
   bool require = true;                    // RFC 3193 3.3: drop clear L2TP on protected flows
   std::filesystem::path key_file;         // resolved against the config's directory
+  std::filesystem::path state_file;       // sequence state of the manual SAs (empty: none); resolved
+  bool allow_volatile_sequence = false;   // AEAD manual SAs without state_file (labs only)
 };
 
 struct PeerConfig {

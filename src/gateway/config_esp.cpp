@@ -30,9 +30,19 @@ using crypto::EspCipher;
 
 // --- schema ----------------------------------------------------------------
 
-constexpr std::string_view kEspKeys[] = {"provider",  "shape",     "auth",          "mode",
-                                         "udp_encap", "natt_port", "replay_window", "esn",
-                                         "profile",   "require",   "key_file"};
+constexpr std::string_view kEspKeys[] = {"provider",
+                                         "shape",
+                                         "auth",
+                                         "mode",
+                                         "udp_encap",
+                                         "natt_port",
+                                         "replay_window",
+                                         "esn",
+                                         "profile",
+                                         "require",
+                                         "key_file",
+                                         "state_file",
+                                         "allow_volatile_sequence"};
 constexpr std::string_view kPeerEspKeys[] = {"spi_in", "spi_out", "cipher", "integrity", "natt_port"};
 constexpr std::string_view kKeyFileKeys[] = {"sa"};
 constexpr std::string_view kSaKeys[] = {"spi", "enc_key", "auth_key"};
@@ -437,6 +447,18 @@ EspRead read_esp(Diagnostics& diag, const toml::table& t, EspConfig& esp, const 
     esp.key_file = resolve(base_dir, *v);
     r.key_file = f.node("key_file");
   }
+  // The state file need not exist: it is created at the first write
+  // (src/app/state_file.hpp); it is read when the gateway starts.
+  if (auto v = f.string("state_file", 1, 4096)) {
+    esp.state_file = resolve(base_dir, *v);
+    if (!esp.key_file.empty() && esp.state_file.lexically_normal() == esp.key_file.lexically_normal()) {
+      diag.error(
+          f.node("state_file")->source(),
+          "'state_file' names the key file: l2sec rewrites the state file, which would destroy the keys");
+      esp.state_file.clear();
+    }
+  }
+  if (auto v = f.boolean("allow_volatile_sequence")) esp.allow_volatile_sequence = *v;
   return r;
 }
 
@@ -465,6 +487,18 @@ PeerEspRead read_peer_esp(Diagnostics& diag, const toml::table& t, const EspRead
   const bool cipher_read = ci || !f.node("cipher");
   const bool integrity_read = ai || !f.node("integrity");
   if (cipher_read && integrity_read) p.algorithms_ok = check_algorithms(diag, f, t, p.cfg, er, esp);
+  // The IV of an AEAD cipher is the sequence number: with manual keys it
+  // must survive restarts, or nonces repeat under the same key.
+  if (p.algorithms_ok && er.present && crypto::is_aead(p.cfg.cipher) && esp.state_file.empty() &&
+      !esp.allow_volatile_sequence) {
+    const toml::node* cn = f.node("cipher");
+    diag.error(
+        cn ? cn->source() : t.source(),
+        "cipher " + std::string(name_of(p.cfg.cipher)) + (cn ? "" : " (the default)") +
+            " with manual keys needs 'state_file' in [esp]: its IV is the sequence number, which a "
+            "restart would start again at 1 under the same key, repeating nonces (RFC 4106 §3, RFC 8221 "
+            "§3); or set allow_volatile_sequence = true in [esp] (labs only)");
+  }
   return p;
 }
 

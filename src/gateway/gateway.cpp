@@ -1,7 +1,9 @@
 #include "gateway/gateway.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -55,13 +57,34 @@ std::string hex_spi(std::uint32_t spi) {
   return s;
 }
 
+// The store's key for one SA: the peer's outer address without the port
+// (the NAT-T port may change; the SPI and the address name the SA).
+SequenceKey sequence_key(SeqDirection d, std::uint32_t spi, const Endpoint& outer_remote) {
+  SequenceKey k{d, spi, outer_remote};
+  k.peer.port = 0;
+  return k;
+}
+
+using KeyTuple =
+    std::tuple<std::uint8_t, std::uint32_t, std::uint8_t, std::array<std::uint8_t, 16>, std::uint32_t>;
+KeyTuple tuple_of(const SequenceKey& k) {
+  return {static_cast<std::uint8_t>(k.direction), k.spi, static_cast<std::uint8_t>(k.peer.kind), k.peer.addr,
+          k.peer.circuit};
+}
+
+// While the store fails, how often a write is tried again (our choice:
+// often enough to resume quickly, rare enough not to hammer a sick disk).
+constexpr Duration kStoreRetry = std::chrono::seconds(1);
+
 }  // namespace
 
 void Output::send_esp(const Endpoint&, PacketBuf&&, bool) {}
 
 struct Gateway::Impl {
-  Impl(const Config& c, crypto::Random& random, Hooks h)
-      : cfg(c), policy(cfg), engine(make_engine_config(cfg), random, &policy), hooks(std::move(h)) {
+  Impl(const Config& c, crypto::Random& random, Hooks h, SequencePersistence p)
+      : cfg(c), policy(cfg), engine(make_engine_config(cfg), random, &policy), hooks(std::move(h)), seq(p) {
+    if (seq.block < 2) seq.block = 2;
+    margin = seq.block / 2;
     if (cfg.esp.enabled) setup_esp(random);
   }
 
@@ -79,6 +102,22 @@ struct Gateway::Impl {
     for (const auto& p : cfg.peers)
       if (p.address) sp.peers.push_back(*p.address);
     for (auto& f : esp::shape_filters(sp)) ipsec->spd().add(std::move(f));
+
+    // The persisted sequence state; without it no SA is set up (the app
+    // refuses to run with a setup error anyway).
+    std::map<KeyTuple, std::uint64_t> restored;
+    if (seq.store) {
+      auto loaded = seq.store->load();
+      if (!loaded) {
+        setup_errors.push_back("ESP sequence state: " + std::string(loaded.error().what));
+        return;
+      }
+      for (const SequenceRecord& r : *loaded) restored[tuple_of(r.key)] = r.value;
+    }
+    auto restore = [&](const SequenceKey& k) {
+      auto it = restored.find(tuple_of(k));
+      return it == restored.end() ? std::uint64_t{0} : it->second;
+    };
 
     for (const auto& p : cfg.peers) {
       if (!p.esp || !p.address) continue;
@@ -111,16 +150,48 @@ struct Gateway::Impl {
         b.outer_remote.port = e.natt_port;
       }
       b.peer = p.name;
-      auto in = esp::InboundSa::create(e.spi_in, std::move(*t_in), cfg.esp.esn, cfg.esp.replay_window);
+      const SequenceKey key_in = sequence_key(SeqDirection::inbound, e.spi_in, b.outer_remote);
+      const SequenceKey key_out = sequence_key(SeqDirection::outbound, e.spi_out, b.outer_remote);
+      const std::uint64_t floor = restore(key_in);
+      const std::uint64_t mark = restore(key_out);
+      auto in = esp::InboundSa::create(e.spi_in, std::move(*t_in), cfg.esp.esn, cfg.esp.replay_window, floor);
       if (!in) {
         setup_errors.push_back(p.source + ": " + std::string(in.error().what));
         continue;
       }
+      // Sad::add_inbound keys circuit SAs by the peer's circuit.
+      const Endpoint& in_from =
+          b.outer_remote.kind == Endpoint::Kind::circuit ? b.outer_remote : b.outer_local;
       if (auto r = ipsec->sad().add_inbound(b, std::move(*in)); !r) {
         setup_errors.push_back(p.source + ": inbound SPI " + hex_spi(e.spi_in) + " already in use");
         continue;
       }
-      ipsec->sad().add_outbound(b, esp::OutboundSa(e.spi_out, std::move(*t_out), cfg.esp.esn));
+      const esp::SaId out_id =
+          ipsec->sad().add_outbound(b, esp::OutboundSa(e.spi_out, std::move(*t_out), cfg.esp.esn, mark));
+      esp::OutboundEntry* out = ipsec->sad().outbound(out_id);
+      const std::string who = "peer " + p.name + " (" + p.source + "): ";
+      if (seq.store) {
+        // Nothing is sent before a first reservation above the mark is
+        // written (end of setup_esp). Manual SAs live as long as the
+        // gateway, so the entries stay valid (Sad: node-allocated).
+        out->sa.reserve(mark);
+        seq_out.push_back(PersistedOut{out, key_out});
+        seq_in.push_back(PersistedIn{ipsec->sad().find_inbound(e.spi_in, in_from), key_in, floor});
+      } else {
+        setup_warnings.push_back(
+            who + "SA out " + hex_spi(e.spi_out) + " / in " + hex_spi(e.spi_in) +
+            ": no [esp] state_file, so a restart starts the sequence numbers again at 1 under the same keys: "
+            "the peer drops what we send as replayed until it restarts too, packets captured before the "
+            "restart can be replayed at us" +
+            (crypto::is_aead(e.cipher)
+                 ? ", and " + std::string(crypto::cipher_name(e.cipher)) + " repeats its nonces (RFC 4106 §3)"
+                 : std::string{}));
+      }
+      if (out->sa.rekey_due()) {
+        setup_warnings.push_back(who + "SA out " + hex_spi(e.spi_out) + " has used " +
+                                 std::to_string(out->sa.sequence().last()) +
+                                 " sequence numbers, close to its end: replace its keys and SPIs");
+      }
       const std::string what =
           std::string(crypto::cipher_name(e.cipher)) +
           (e.auth == crypto::EspAuth::none ? "" : "/" + std::string(crypto::auth_name(e.auth))) + " via " +
@@ -130,6 +201,114 @@ struct Gateway::Impl {
       summary.push_back("peer " + p.name + " (" + p.address->to_string() + "): SA in " + hex_spi(e.spi_in) +
                         ", out " + hex_spi(e.spi_out) + ": " + what);
     }
+
+    // The first reservation, before anything can be sent.
+    if (seq.store && !seq_out.empty() && !write_sequence_state(kEpoch, false))
+      setup_errors.push_back("ESP sequence state: cannot persist the first reservation of sequence numbers");
+  }
+
+  // ---- sequence state (sequence_store.hpp) ----
+
+  struct PersistedOut {
+    esp::OutboundEntry* entry;
+    SequenceKey key;
+  };
+  struct PersistedIn {
+    esp::InboundEntry* entry;
+    SequenceKey key;
+    std::uint64_t stored;  // the top last persisted
+  };
+
+  // The mark a reservation moves an SA to: a block past its last number.
+  std::uint64_t next_mark(const esp::OutboundSa& sa) const {
+    const std::uint64_t last = sa.sequence().last(), max = sa.sequence().max();
+    return max - last < seq.block ? max : last + seq.block;
+  }
+
+  // Before every packet handed to the IPsec layer. Each packet uses at most
+  // one number of one SA, and after a write every SA has at least `margin`
+  // reserved numbers left (or could not get them): checking every `margin`
+  // packets keeps every SA supplied without a per-packet SA lookup.
+  void before_send(Instant now) {
+    if (seq_out.empty()) return;
+    const bool retry = store_failing && now >= retry_at;
+    if (++tx_since_check < margin && !check_now && !retry) return;
+    if (retry) retry_at = now + kStoreRetry;  // at most one retry a second, whatever it finds to write
+    write_sequence_state(now, false);
+  }
+
+  // After every ESP packet received (accepted or not: an upper bound on
+  // what moved the windows).
+  void after_receive(Instant now) {
+    if (seq_in.empty()) return;
+    if (++rx_since_write >= seq.block) write_sequence_state(now, true);
+  }
+
+  // One durable write: new marks for the outbound SAs short of numbers and,
+  // when `inbound_due`, anyway writing or retrying after a failure, the
+  // inbound tops that moved. Applies what it wrote only once the store says
+  // it is durable.
+  bool write_sequence_state(Instant now, bool inbound_due) {
+    tx_since_check = 0;
+    check_now = false;
+    batch.clear();
+    for (const PersistedOut& o : seq_out)
+      if (o.entry->sa.needs_reservation(margin)) batch.push_back({o.key, next_mark(o.entry->sa)});
+    const bool with_inbound = inbound_due || !batch.empty() || store_failing;
+    if (with_inbound) {
+      rx_since_write = 0;
+      for (const PersistedIn& i : seq_in)
+        if (i.entry->sa.highest() != i.stored) batch.push_back({i.key, i.entry->sa.highest()});
+    }
+    if (batch.empty()) return true;
+    if (!persist_batch(now)) return false;
+    // Nothing was sent or received during the write: the same SAs qualify.
+    for (const PersistedOut& o : seq_out)
+      if (o.entry->sa.needs_reservation(margin)) o.entry->sa.reserve(next_mark(o.entry->sa));
+    if (with_inbound)
+      for (PersistedIn& i : seq_in) i.stored = i.entry->sa.highest();
+    return true;
+  }
+
+  bool save_sequence_state() {
+    if (!seq.store) return true;
+    batch.clear();
+    for (const PersistedOut& o : seq_out) {
+      // End the reservation BEFORE writing: whether the write lands or not,
+      // nothing is sent above what the store may now hold.
+      o.entry->sa.reserve(o.entry->sa.sequence().last());
+      batch.push_back({o.key, o.entry->sa.sequence().last()});
+    }
+    for (const PersistedIn& i : seq_in) batch.push_back({i.key, i.entry->sa.highest()});
+    check_now = true;  // the next packet asks for a new reservation
+    if (batch.empty()) return true;
+    if (!persist_batch(kEpoch)) return false;  // no clock here: retry at the next packet
+    for (PersistedIn& i : seq_in) i.stored = i.entry->sa.highest();
+    return true;
+  }
+
+  bool persist_batch(Instant now) {
+    if (seq.store->persist(batch)) {
+      if (store_failing) {
+        store_failing = false;
+        message(Severity::warning, "ESP sequence state persisted again: sending resumes");
+      }
+      return true;
+    }
+    seq_counters.inc(Ctr::esp_state_write_failed);
+    retry_at = now + kStoreRetry;
+    if (!store_failing) {
+      store_failing = true;
+      message(
+          Severity::error,
+          "cannot persist the ESP sequence state: SAs send nothing beyond their reserved sequence numbers "
+          "(esp_tx_unreserved) until it can be written again");
+    }
+    return false;
+  }
+
+  void message(Severity s, const std::string& text) {
+    if (hooks.on_message) hooks.on_message(s, text);
   }
 
   static l2tp::EngineConfig make_engine_config(const Config& cfg) {
@@ -145,6 +324,20 @@ struct Gateway::Impl {
   l2tp::Engine engine;
   Hooks hooks;
   bool shutting_down = false;
+
+  // Sequence state: the SAs persisted, and when to write next.
+  SequencePersistence seq;
+  std::uint64_t margin = 0;  // block / 2: reserve again when fewer numbers are left
+  std::vector<PersistedOut> seq_out;
+  std::vector<PersistedIn> seq_in;
+  std::vector<SequenceRecord> batch;  // reused by every write
+  std::uint64_t tx_since_check = 0;   // packets handed to the layer since the last check
+  std::uint64_t rx_since_write = 0;   // ESP packets received since the inbound tops were written
+  bool check_now = false;
+  bool store_failing = false;
+  Instant retry_at = kEpoch;
+  Counters seq_counters;  // esp_state_write_failed
+  std::vector<std::string> setup_warnings;
 
   // ESP ([esp] in the config): absent when L2TP runs in the clear.
   std::optional<crypto::EspProviders> providers;  // only with [esp]: ipsec-mb has a manager per instance
@@ -253,8 +446,8 @@ struct Gateway::Impl {
   }
 };
 
-Gateway::Gateway(const Config& cfg, crypto::Random& random, Hooks hooks)
-    : impl_(std::make_unique<Impl>(cfg, random, std::move(hooks))) {}
+Gateway::Gateway(const Config& cfg, crypto::Random& random, Hooks hooks, SequencePersistence persistence)
+    : impl_(std::make_unique<Impl>(cfg, random, std::move(hooks), persistence)) {}
 
 Gateway::~Gateway() = default;
 
@@ -281,6 +474,7 @@ void Gateway::on_datagram(Instant now, const Endpoint& from, PacketBuf&& pkt) {
 void Gateway::on_esp(Instant now, const Endpoint& from, const Endpoint& to, PacketBuf&& pkt, bool udp_encap) {
   if (!impl_->ipsec) return;
   auto flow = impl_->ipsec->open(from, to, pkt, udp_encap);
+  impl_->after_receive(now);
   if (!flow) return;  // counted by the layer or the SA
   impl_->engine.on_datagram(now, flow->src, std::move(pkt));
 }
@@ -302,6 +496,7 @@ void Gateway::flush(Instant now, Output& out) {
         out.send(tx->to, std::move(tx->pkt));
         continue;
       }
+      impl_->before_send(now);
       auto pdu = impl_->ipsec->send(impl_->cfg.listen, tx->to, std::move(tx->pkt));
       if (!pdu) continue;  // counted by the layer
       if (pdu->kind == esp::PduKind::l2tp)
@@ -319,9 +514,12 @@ const l2tp::Engine& Gateway::engine() const { return impl_->engine; }
 Counters Gateway::counters() const {
   Counters c = impl_->engine.counters();
   if (impl_->ipsec) c += impl_->ipsec->counters();
+  c += impl_->seq_counters;
   return c;
 }
 const std::vector<std::string>& Gateway::setup_errors() const { return impl_->setup_errors; }
+const std::vector<std::string>& Gateway::setup_warnings() const { return impl_->setup_warnings; }
+bool Gateway::save_sequence_state() { return impl_->save_sequence_state(); }
 std::vector<std::string> Gateway::esp_summary() const { return impl_->summary; }
 bool Gateway::esp_enabled() const { return impl_->ipsec.has_value(); }
 std::uint64_t Gateway::frames_received() const { return impl_->frames_rx; }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/counters.hpp"
@@ -16,6 +17,7 @@
 #include "core/time.hpp"
 #include "crypto/random.hpp"
 #include "gateway/config.hpp"
+#include "gateway/sequence_store.hpp"
 #include "l2tp/engine.hpp"
 
 namespace l2sec::gateway {
@@ -33,14 +35,31 @@ class Output {
   virtual void send_esp(const Endpoint& to, PacketBuf&& esp, bool udp_encap);
 };
 
+enum class Severity : std::uint8_t { warning, error };
+
 // Observer of what happens (logs, status file, tests). All optional.
 struct Hooks {
-  std::function<void(const l2tp::Event&)> on_event;
+  using EventFn = std::function<void(const l2tp::Event&)>;
+  using MessageFn = std::function<void(Severity, const std::string&)>;
+  Hooks() = default;
+  // Hooks{on_event} and Hooks{on_event, on_message}.
+  explicit Hooks(EventFn e, MessageFn m = {}) : on_event(std::move(e)), on_message(std::move(m)) {}
+
+  EventFn on_event;
+  // Operator messages while running: the sequence store failing (once per
+  // episode) and working again. Never a key.
+  MessageFn on_message;
 };
 
 class Gateway {
  public:
-  Gateway(const Config& cfg, crypto::Random& random, Hooks hooks = {});
+  // `persistence.store`: where the sequence state of the manually keyed SAs
+  // lives (sequence_store.hpp); it must outlive the gateway. Loaded here:
+  // outbound SAs start after their persisted mark, inbound ones above their
+  // persisted floor, and a first reservation is written before anything is
+  // sent (failures: setup_errors()). Without a store every manually keyed
+  // SA starts at 0 and setup_warnings() says so.
+  Gateway(const Config& cfg, crypto::Random& random, Hooks hooks = {}, SequencePersistence persistence = {});
   ~Gateway();
 
   // Opens the LAC's tunnels (one per [[peer]] with an address).
@@ -63,6 +82,16 @@ class Gateway {
   // What could not be set up from the configuration (an SA whose algorithm
   // pair the chosen provider lacks...): the app refuses to run when not empty.
   const std::vector<std::string>& setup_errors() const;
+  // What the app should log as warnings at start (a manually keyed SA
+  // without persistence, an SA near the end of its sequence numbers).
+  const std::vector<std::string>& setup_warnings() const;
+  // Clean shutdown: persists every SA's state now, outbound the last number
+  // actually sent (its reservation ends there, so the SA sends nothing more
+  // until a new mark is written, which the next packet triggers) and
+  // inbound the highest number authenticated. Call when the gateway stops
+  // (the app: after its event loop). True without a store; false (counted,
+  // reported through on_message) when the store failed.
+  bool save_sequence_state();
   // One line per SA in force: peer, direction, SPI, algorithms, provider,
   // mode (never a key), for the log and the status file.
   std::vector<std::string> esp_summary() const;

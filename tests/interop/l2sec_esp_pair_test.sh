@@ -48,6 +48,7 @@ esp_conf() {
     echo "udp_encap = $udp"
     echo "replay_window = 128"
     echo "key_file = \"$IT_DIR/$name.keys.toml\""
+    echo "state_file = \"$IT_DIR/$name.state\""
     echo
     echo "[[peer]]"
     echo "name = \"$peer_host\""

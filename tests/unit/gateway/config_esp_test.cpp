@@ -79,13 +79,14 @@ const std::string kLns =
     "listen = \"192.0.2.2\"\n"        // 2
     "[esp]\n"                         // 3
     "key_file = \"keys.toml\"\n"      // 4
-    "[[peer]]\n"                      // 5
-    "name = \"lac1\"\n"               // 6
-    "address = \"192.0.2.1\"\n"       // 7
-    "[peer.esp]\n"                    // 8
-    "spi_in = 0x1001\n"               // 9
-    "spi_out = 0x2001\n"              // 10
-    "cipher = \"aes-gcm-16-128\"\n";  // 11
+    "state_file = \"seq.state\"\n"    // 5
+    "[[peer]]\n"                      // 6
+    "name = \"lac1\"\n"               // 7
+    "address = \"192.0.2.1\"\n"       // 8
+    "[peer.esp]\n"                    // 9
+    "spi_in = 0x1001\n"               // 10
+    "spi_out = 0x2001\n"              // 11
+    "cipher = \"aes-gcm-16-128\"\n";  // 12
 
 const std::string kLnsKeys =
     "[[sa]]\n"        // 1
@@ -146,7 +147,7 @@ TEST(ConfigEsp, LnsFillsEveryField) {
   EXPECT_EQ(e.keys_out.enc, unhex(kGcm128Out));
   EXPECT_TRUE(e.keys_out.auth.empty());
   EXPECT_EQ(e.natt_port, 4500);
-  EXPECT_EQ(e.source, "t.toml:8:1");
+  EXPECT_EQ(e.source, "t.toml:9:1");
 }
 
 TEST(ConfigEsp, EveryEspKeyAndTwoPeers) {
@@ -175,6 +176,7 @@ esn = true
 profile = "legacy"
 require = false
 key_file = "keys.toml"
+state_file = "/var/lib/l2sec/seq.state"
 
 [[peer]]
 name = "lns1"
@@ -202,6 +204,7 @@ esp = { spi_in = 4096, spi_out = 4097, cipher = "chacha20-poly1305" }
   EXPECT_TRUE(c.esp.esn);
   EXPECT_TRUE(c.esp.legacy);
   EXPECT_FALSE(c.esp.require);
+  EXPECT_EQ(c.esp.state_file, "/var/lib/l2sec/seq.state");
   ASSERT_EQ(c.peers.size(), 2u);
   const PeerEspConfig& a = *c.peers[0].esp;
   EXPECT_EQ(a.spi_in, 256u);
@@ -213,14 +216,14 @@ esp = { spi_in = 4096, spi_out = 4097, cipher = "chacha20-poly1305" }
   EXPECT_EQ(a.keys_in.auth, unhex(kSha256));
   EXPECT_EQ(a.keys_out.enc, unhex(kAes256));
   EXPECT_EQ(a.keys_out.auth, unhex(kSha256));
-  EXPECT_EQ(a.source, "t.toml:19:3");
+  EXPECT_EQ(a.source, "t.toml:20:3");
   const PeerEspConfig& b = *c.peers[1].esp;
   EXPECT_EQ(b.cipher, EspCipher::chacha20_poly1305);
   EXPECT_EQ(b.auth, EspAuth::none);
   EXPECT_EQ(b.natt_port, 4500);
   EXPECT_EQ(b.keys_in.enc, std::vector<std::uint8_t>(36, 0xaa));
   EXPECT_EQ(b.keys_out.enc, std::vector<std::uint8_t>(36, 0xbb));
-  EXPECT_EQ(b.source, "t.toml:29:7");
+  EXPECT_EQ(b.source, "t.toml:30:7");
 }
 
 TEST(ConfigEsp, Defaults) {
@@ -299,14 +302,14 @@ TEST(ConfigEsp, LoadConfigResolvesKeyFileAgainstTheFilesDirectory) {
   ASSERT_THAT(errors_of(r), IsEmpty());
   EXPECT_EQ(r.config->esp.key_file, fx.key_path);
   EXPECT_EQ(r.config->peers[0].esp->keys_in.enc, unhex(kGcm128In));
-  EXPECT_EQ(r.config->peers[0].esp->source, conf.string() + ":8:1");
+  EXPECT_EQ(r.config->peers[0].esp->source, conf.string() + ":9:1");
 }
 
 // --- errors in the main file ---------------------------------------------------
 
 TEST(ConfigEspErrors, PeerEspWithoutEsp) {
   Fixture fx;
-  EXPECT_THAT(fx.errors(with(kLns, "[esp]\nkey_file = \"keys.toml\"\n", "")),
+  EXPECT_THAT(fx.errors(with(kLns, "[esp]\nkey_file = \"keys.toml\"\nstate_file = \"seq.state\"\n", "")),
               ElementsAre("t.toml:6:1: [peer.esp] needs an [esp] table (where ESP is set up)"));
 }
 
@@ -329,50 +332,51 @@ TEST(ConfigEspErrors, ListenMustBeSpecific) {
 TEST(ConfigEspErrors, PeerEspNeedsAddress) {
   Fixture fx;
   EXPECT_THAT(fx.errors(with(kLns, "address = \"192.0.2.1\"\n", "")),
-              ElementsAre("t.toml:7:1: a peer with [peer.esp] needs an 'address': manual keys belong to one "
+              ElementsAre("t.toml:8:1: a peer with [peer.esp] needs an 'address': manual keys belong to one "
                           "peer address (RFC 3193 §4.1)"));
   // A wrong address is reported as such, not as missing.
   EXPECT_THAT(
       fx.errors(with(kLns, "\"192.0.2.1\"", "\"192.0.2\"")),
-      ElementsAre("t.toml:7:11: 'address' is not an address: '192.0.2' (expected IPv4 a.b.c.d or IPv6, "
+      ElementsAre("t.toml:8:11: 'address' is not an address: '192.0.2' (expected IPv4 a.b.c.d or IPv6, "
                   "in [brackets] when followed by :port)"));
 }
 
 TEST(ConfigEspErrors, SpiRange) {
   Fixture fx;
   EXPECT_THAT(fx.errors(with(kLns, "0x1001", "0")),
-              ElementsAre("t.toml:9:10: 'spi_in' must be at least 256 (0x100): 0 and 1..255 are reserved "
+              ElementsAre("t.toml:10:10: 'spi_in' must be at least 256 (0x100): 0 and 1..255 are reserved "
                           "(RFC 4303 §2.1), not 0"));
   EXPECT_THAT(fx.errors(with(kLns, "0x1001", "255")),
-              ElementsAre("t.toml:9:10: 'spi_in' must be at least 256 (0x100): 0 and 1..255 are reserved "
+              ElementsAre("t.toml:10:10: 'spi_in' must be at least 256 (0x100): 0 and 1..255 are reserved "
                           "(RFC 4303 §2.1), not 255"));
   EXPECT_THAT(fx.errors(with(kLns, "0x2001", "0x100000000")),
-              ElementsAre("t.toml:10:11: 'spi_out' must be between 256 and 4294967295 (0x100 to 0xffffffff), "
+              ElementsAre("t.toml:11:11: 'spi_out' must be between 256 and 4294967295 (0x100 to 0xffffffff), "
                           "not 4294967296"));
   EXPECT_THAT(fx.errors(with(kLns, "0x2001", "-1")),
-              ElementsAre("t.toml:10:11: 'spi_out' must be between 256 and 4294967295 (0x100 to 0xffffffff), "
+              ElementsAre("t.toml:11:11: 'spi_out' must be between 256 and 4294967295 (0x100 to 0xffffffff), "
                           "not -1"));
   EXPECT_THAT(fx.errors(with(kLns, "0x2001", "\"0x2001\"")),
-              ElementsAre("t.toml:10:11: 'spi_out' must be an integer (TOML hex like 0x1001 is fine), not a "
+              ElementsAre("t.toml:11:11: 'spi_out' must be an integer (TOML hex like 0x1001 is fine), not a "
                           "string"));
 }
 
 TEST(ConfigEspErrors, SpiRequired) {
   Fixture fx;
   EXPECT_THAT(fx.errors(with(kLns, "spi_in = 0x1001\n", "")),
-              ElementsAre("t.toml:8:1: [peer.esp] needs 'spi_in' (the SPI of the SA we receive on)"));
+              ElementsAre("t.toml:9:1: [peer.esp] needs 'spi_in' (the SPI of the SA we receive on)"));
   Fixture one("[[sa]]\nspi = 0x1001\nenc_key = \"" + kGcm128In + "\"\n");
   EXPECT_THAT(one.errors(with(kLns, "spi_out = 0x2001\n", "")),
-              ElementsAre("t.toml:8:1: [peer.esp] needs 'spi_out' (the SPI we send with)"));
+              ElementsAre("t.toml:9:1: [peer.esp] needs 'spi_out' (the SPI we send with)"));
 }
 
 TEST(ConfigEspErrors, SpiInUniqueAcrossPeers) {
   Fixture fx(kLnsKeys + "[[sa]]\nspi = 0x2002\nenc_key = \"" + kGcm128Out + "\"\n");
   const std::string second =
       "[[peer]]\nname = \"lac2\"\naddress = \"192.0.2.3\"\n[peer.esp]\nspi_in = 0x1001\nspi_out = 0x2002\n";
-  EXPECT_THAT(fx.errors(kLns + second),
-              ElementsAre("t.toml:16:10: spi_in 0x1001 is already the spi_in of peer 'lac1', at t.toml:9:10: "
-                          "inbound SAs are found by SPI, so each needs its own"));
+  EXPECT_THAT(
+      fx.errors(kLns + second),
+      ElementsAre("t.toml:17:10: spi_in 0x1001 is already the spi_in of peer 'lac1', at t.toml:10:10: "
+                  "inbound SAs are found by SPI, so each needs its own"));
 }
 
 // One SA per SPI in the key file: an SPI named twice would give two SAs the
@@ -381,7 +385,7 @@ TEST(ConfigEspErrors, SpiSharedBetweenDirectionsOrPeers) {
   Fixture fx;
   EXPECT_THAT(
       fx.errors(with(kLns, "spi_out = 0x2001", "spi_out = 0x1001")),
-      ElementsAre("t.toml:10:11: spi_out 0x1001 is already the spi_in of peer 'lac1', at t.toml:9:10: "
+      ElementsAre("t.toml:11:11: spi_out 0x1001 is already the spi_in of peer 'lac1', at t.toml:10:10: "
                   "the key file holds one SA per SPI, and two SAs sharing keys repeat nonces and accept "
                   "reflected packets",
                   fx.k("5:7: [[sa]] spi 0x2001 is not used by any [peer.esp]")));
@@ -393,7 +397,7 @@ TEST(ConfigEspErrors, SpiOutSharedAcrossPeers) {
       "[[peer]]\nname = \"lac2\"\naddress = \"192.0.2.3\"\n[peer.esp]\nspi_in = 0x1002\nspi_out = 0x2001\n";
   EXPECT_THAT(
       fx.errors(kLns + second),
-      ElementsAre("t.toml:17:11: spi_out 0x2001 is already the spi_out of peer 'lac1', at t.toml:10:11: "
+      ElementsAre("t.toml:18:11: spi_out 0x2001 is already the spi_out of peer 'lac1', at t.toml:11:11: "
                   "the key file holds one SA per SPI, and two SAs sharing keys repeat nonces and accept "
                   "reflected packets"));
 }
@@ -402,27 +406,27 @@ TEST(ConfigEspErrors, AlgorithmNames) {
   Fixture fx;
   EXPECT_THAT(
       fx.errors(with(kLns, "\"aes-gcm-16-128\"", "\"aes-gcm16-128\"")),
-      ElementsAre("t.toml:11:10: 'cipher' must be one of null, aes-cbc-128, aes-cbc-256, aes-gcm-16-128, "
+      ElementsAre("t.toml:12:10: 'cipher' must be one of null, aes-cbc-128, aes-cbc-256, aes-gcm-16-128, "
                   "aes-gcm-16-256, chacha20-poly1305, 3des-cbc, not 'aes-gcm16-128'"));
   EXPECT_THAT(fx.errors(kLns + "integrity = \"sha1\"\n"),
-              ElementsAre("t.toml:12:13: 'integrity' must be one of none, hmac-sha1-96, hmac-sha256-128, "
+              ElementsAre("t.toml:13:13: 'integrity' must be one of none, hmac-sha1-96, hmac-sha256-128, "
                           "hmac-md5-96, not 'sha1'"));
 }
 
 TEST(ConfigEspErrors, CipherIntegrityPairs) {
   Fixture fx;
   EXPECT_THAT(fx.errors(kLns + "integrity = \"hmac-sha1-96\"\n"),
-              ElementsAre("t.toml:12:13: integrity hmac-sha1-96 cannot go with cipher aes-gcm-16-128, which "
+              ElementsAre("t.toml:13:13: integrity hmac-sha1-96 cannot go with cipher aes-gcm-16-128, which "
                           "authenticates itself (RFC 4303 §3.2.3): use integrity = \"none\""));
   EXPECT_THAT(fx.errors(with(kLns, "\"aes-gcm-16-128\"", "\"aes-cbc-128\"")),
-              ElementsAre("t.toml:11:10: cipher aes-cbc-128 needs an integrity algorithm (RFC 3193 requires "
+              ElementsAre("t.toml:12:10: cipher aes-cbc-128 needs an integrity algorithm (RFC 3193 requires "
                           "integrity protection, RFC 8221 §4): set 'integrity'"));
   EXPECT_THAT(fx.errors(with(kLns, "\"aes-gcm-16-128\"", "\"aes-cbc-256\"\nintegrity = \"none\"")),
-              ElementsAre("t.toml:12:13: cipher aes-cbc-256 needs an integrity algorithm (RFC 3193 requires "
+              ElementsAre("t.toml:13:13: cipher aes-cbc-256 needs an integrity algorithm (RFC 3193 requires "
                           "integrity protection, RFC 8221 §4): set 'integrity'"));
   EXPECT_THAT(
       fx.errors(with(kLns, "\"aes-gcm-16-128\"", "\"null\"")),
-      ElementsAre("t.toml:11:10: cipher null with integrity none protects nothing (RFC 4303 §3.2: not "
+      ElementsAre("t.toml:12:10: cipher null with integrity none protects nothing (RFC 4303 §3.2: not "
                   "both NULL; RFC 3193 requires integrity): set 'integrity'"));
   // No cipher given: the default AES-GCM-16-128.
   Config c = fx.ok(with(kLns, "cipher = \"aes-gcm-16-128\"\n", ""));
@@ -433,7 +437,7 @@ TEST(ConfigEspErrors, LegacyAlgorithmsNeedLegacyProfile) {
   Fixture fx;
   EXPECT_THAT(
       fx.errors(with(kLns, "\"aes-gcm-16-128\"", "\"3des-cbc\"\nintegrity = \"hmac-sha1-96\"")),
-      ElementsAre("t.toml:11:10: cipher 3des-cbc needs profile = \"legacy\" in [esp] (RFC 8221 §5: "
+      ElementsAre("t.toml:12:10: cipher 3des-cbc needs profile = \"legacy\" in [esp] (RFC 8221 §5: "
                   "3DES SHOULD NOT be used)",
                   // the key lengths are still checked
                   fx.k("1:1: [[sa]] spi 0x1001 needs 'auth_key': 20 octets for hmac-sha1-96 (SA 0x1001: "
@@ -446,7 +450,7 @@ TEST(ConfigEspErrors, LegacyAlgorithmsNeedLegacyProfile) {
                        "0x2001: spi_out of peer 'lac1')")));
   EXPECT_THAT(
       fx.errors(with(kLns, "\"aes-gcm-16-128\"", "\"aes-cbc-128\"\nintegrity = \"hmac-md5-96\"")),
-      testing::Contains("t.toml:12:13: integrity hmac-md5-96 needs profile = \"legacy\" in [esp] (RFC 8221 "
+      testing::Contains("t.toml:13:13: integrity hmac-md5-96 needs profile = \"legacy\" in [esp] (RFC 8221 "
                         "§6: HMAC-MD5-96 MUST NOT be used)"));
   EXPECT_THAT(fx.errors(with(kLns, "[esp]\n", "[esp]\nprofile = \"old\"\n")),
               ElementsAre("t.toml:4:11: 'profile' must be one of standard, legacy, not 'old'"));
@@ -480,7 +484,7 @@ TEST(ConfigEspErrors, EspValues) {
   EXPECT_THAT(esp_line("require = \"yes\""),
               ElementsAre("t.toml:4:11: 'require' must be a boolean (true or false), not a string"));
   EXPECT_THAT(fx.errors(kLns + "natt_port = 70000\n"),
-              ElementsAre("t.toml:12:13: 'natt_port' must be between 1 and 65535, not 70000"));
+              ElementsAre("t.toml:13:13: 'natt_port' must be between 1 and 65535, not 70000"));
 }
 
 TEST(ConfigEspErrors, UnknownKeysAndTypes) {
@@ -490,9 +494,9 @@ TEST(ConfigEspErrors, UnknownKeysAndTypes) {
   EXPECT_THAT(fx.errors(with(kLns, "[esp]\n", "[esp]\ncipher = \"null\"\n")),
               ElementsAre("t.toml:4:1: unknown key 'cipher' in [esp] (it belongs in [peer.esp])"));
   EXPECT_THAT(fx.errors(kLns + "spi_ni = 5\n"),
-              ElementsAre("t.toml:12:1: unknown key 'spi_ni' in [peer.esp] (did you mean 'spi_in'?)"));
+              ElementsAre("t.toml:13:1: unknown key 'spi_ni' in [peer.esp] (did you mean 'spi_in'?)"));
   EXPECT_THAT(fx.errors(kLns + "key_file = \"k\"\n"),
-              ElementsAre("t.toml:12:1: unknown key 'key_file' in [peer.esp] (it belongs in [esp])"));
+              ElementsAre("t.toml:13:1: unknown key 'key_file' in [peer.esp] (it belongs in [esp])"));
   EXPECT_THAT(fx.errors("role = \"lns\"\nreplay_window = 64\n"),
               ElementsAre("t.toml:2:1: unknown key 'replay_window' at top level (it belongs in [esp])"));
   EXPECT_THAT(fx.errors("role = \"lns\"\nesp = true\n"),
@@ -505,7 +509,7 @@ TEST(ConfigEspErrors, KeyFileRequiredWithPeerEsp) {
   Fixture fx;
   EXPECT_THAT(fx.errors(with(kLns, "key_file = \"keys.toml\"\n", "")),
               ElementsAre("t.toml:3:1: [esp] needs a 'key_file' for the keys of the [peer.esp] SAs (first at "
-                          "t.toml:7:1)"));
+                          "t.toml:8:1)"));
   // A key_file of the wrong type is reported once.
   EXPECT_THAT(fx.errors(with(kLns, "\"keys.toml\"", "1")),
               ElementsAre("t.toml:4:12: 'key_file' must be a string, not an integer"));
@@ -579,8 +583,8 @@ TEST(KeyFile, Structure) {
     Fixture fx("");
     EXPECT_THAT(
         fx.errors(kLns),
-        ElementsAre("t.toml:9:10: no [[sa]] with spi 0x1001 in key file '" + fx.key_path.string() + "'",
-                    "t.toml:10:11: no [[sa]] with spi 0x2001 in key file '" + fx.key_path.string() + "'"));
+        ElementsAre("t.toml:10:10: no [[sa]] with spi 0x1001 in key file '" + fx.key_path.string() + "'",
+                    "t.toml:11:11: no [[sa]] with spi 0x2001 in key file '" + fx.key_path.string() + "'"));
   }
 }
 
