@@ -88,6 +88,7 @@
   X(esp_tx_too_big, "not sent: packet with ESP overhead exceeds what the medium carries")         \
   X(esp_rx_encap_mismatch, "dropped: ESP by plain IP for a UDP-encapsulated SA, or the reverse")   \
   X(esp_natt_peer_moved, "UDP-encapsulated SA's peer port changed behind a NAT (RFC 3948)")       \
+  X(esp_tx_natt_keepalive, "NAT-keepalives sent on UDP 4500 (RFC 3948 4)")                        \
   /* ---- ESP: sequence state of manually keyed SAs (state_file) ---- */                          \
   X(esp_tx_unreserved, "not sent: sequence numbers not yet persisted (state file)")               \
   X(esp_state_write_failed, "ESP sequence state could not be persisted (state file)")             \
@@ -140,7 +141,7 @@
   X(x25_rx_bad_lci, "dropped: X.25 restart or diagnostic off logical channel 0")                   \
   X(x25_rx_bad_address, "dropped: X.25 address block with a semi-octet above 9")                   \
   X(x25_rx_bad_facilities, "dropped: X.25 facility field overrun or a value not allowed")          \
-  X(x25_rx_facility_ignored, "X.25 facilities skipped, not interpreted (RFC 1613 7)")              \
+  X(x25_rx_facility_ignored, "X.25 facilities skipped, not interpreted (RFC 1613 6.1)")            \
   X(x25_rx_cud_unknown, "calls whose Call User Data names no protocol we carry")                   \
   X(x25_reasm_pdus, "PDUs from X.25 complete packet sequences (M bit)")                            \
   X(x25_reasm_partial_m, "dropped: X.25 M=1 Data packet not full (diag 165)")                      \

@@ -20,6 +20,7 @@
 #include <fstream>
 #include <span>
 
+#include "esp/rfc3193_filters.hpp"
 #include "gateway/config_esp.hpp"
 #include "gateway/config_reader.hpp"
 #include "gateway/config_secret.hpp"
@@ -365,6 +366,25 @@ LoadResult parse_config(std::string_view text, const std::string& name,
     if (!p.hidden_avps) p.cfg.hidden_avps = c.tunnel.hide_avps;
     if (p.esp) p.cfg.esp = p.esp->cfg;
     c.peers.push_back(std::move(p.cfg));
+  }
+
+  // With [esp], L2TP passes only where a filter protects it (the IPsec layer
+  // fails closed): a shape and method that yield no filter at all would
+  // let nothing through, which is never what was meant. (Only asked of an
+  // otherwise valid file: a peer whose address was refused would trip it.)
+  if (esp_read.present && diag.count() == 0) {
+    esp::ShapeParams sp;
+    sp.shape = c.esp.shape;
+    sp.role = c.role == Role::lac ? esp::GatewayRole::lac : esp::GatewayRole::lns;
+    sp.auth = c.esp.auth;
+    sp.local = c.listen;
+    for (const PeerConfig& p : c.peers)
+      if (p.address) sp.peers.push_back(*p.address);
+    if (esp::shape_filters(sp).empty())
+      diag.error(esp_read.table,
+                 "[esp] yields no RFC 3193 filter: with auth = \"psk\" (and for gateway-to-gateway) "
+                 "the filters are per peer address, and no [[peer]] has an 'address'; ESP would pass "
+                 "no L2TP at all");
   }
 
   if (diag.count() > 0 || !key_file_errors.empty()) {

@@ -425,8 +425,38 @@ struct Gateway::Impl {
     if (hooks.on_event) hooks.on_event(ev);
   }
 
+  // RFC 3948 §4: a UDP-encapsulating peer keeps its NAT mapping open with a
+  // NAT-keepalive (one octet 0xFF) when it has nothing else to send; 20 s is
+  // the RFC's suggested period, shorter than the common 30 s+ NAT timeouts.
+  static constexpr Duration kNattKeepalive = std::chrono::seconds(20);
+  Instant next_keepalive = kNever;
+  bool keepalive_due = false;
+
+  // What the SPD protects and no SA covers: with manual keys, a
+  // configuration gap (IKE will take these later). Said once per flow.
+  void drain_acquires() {
+    while (auto a = ipsec->poll_acquire())
+      message(Severity::warning, "ESP: no SA for " + a->local.to_string() + " -> " + a->remote.to_string() +
+                                     " (the SPD protects it; nothing is sent in the clear)");
+  }
+
+  void send_keepalives(Output& out) {
+    keepalive_due = false;
+    ipsec->sad().for_each_outbound([&](const esp::OutboundEntry& e) {
+      if (!e.binding.udp_encap) return;
+      PacketBuf ka(1);
+      *ka.push_back(1) = 0xFF;
+      out.send_esp(e.binding.outer_remote, std::move(ka), true);
+      seq_counters.inc(Ctr::esp_tx_natt_keepalive);
+    });
+  }
+
   void on_timeout(Instant now) {
     engine.on_timeout(now);
+    if (now >= next_keepalive) {
+      keepalive_due = true;
+      next_keepalive = now + kNattKeepalive;
+    }
     while (!redials.empty() && redials.begin()->first <= now) {
       std::size_t peer = redials.begin()->second;
       redials.erase(redials.begin());
@@ -442,6 +472,7 @@ struct Gateway::Impl {
   Instant next_deadline() const {
     Instant d = engine.next_deadline();
     if (!redials.empty()) d = earliest(d, redials.begin()->first);
+    d = earliest(d, next_keepalive);
     return earliest(d, next_echo);
   }
 };
@@ -452,6 +483,7 @@ Gateway::Gateway(const Config& cfg, crypto::Random& random, Hooks hooks, Sequenc
 Gateway::~Gateway() = default;
 
 void Gateway::start(Instant now) {
+  if (impl_->ipsec && impl_->cfg.esp.udp_encap) impl_->next_keepalive = now + Impl::kNattKeepalive;
   if (impl_->cfg.role != Role::lac) return;
   for (std::size_t i = 0; i < impl_->cfg.peers.size(); ++i)
     if (impl_->cfg.peers[i].address) impl_->dial(now, i);
@@ -505,6 +537,10 @@ void Gateway::flush(Instant now, Output& out) {
         out.send_esp(pdu->to, std::move(pdu->pkt), pdu->kind == esp::PduKind::esp_in_udp);
     }
     if (!any) break;
+  }
+  if (impl_->ipsec) {
+    impl_->drain_acquires();
+    if (impl_->keepalive_due) impl_->send_keepalives(out);
   }
 }
 

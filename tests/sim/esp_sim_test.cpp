@@ -247,6 +247,14 @@ TEST(EspSim, EveryModeOnIp) {
     e.udp_encap = m.udp;
     EspLab lab(7, harsh(), e);
     run_lab(lab);
+    if (m.udp) {
+      // RFC 3948 §4: a keepalive every 20 s to the peer's NAT-T port; they
+      // arrive as keepalives (the lossy network drops and doubles some).
+      EXPECT_GE(lab.lac.counters()[Ctr::esp_tx_natt_keepalive], 3u);
+      EXPECT_GE(lab.lns_esp.not_esp(), 1u);
+    } else {
+      EXPECT_EQ(lab.lac.counters()[Ctr::esp_tx_natt_keepalive], 0u);
+    }
     // Every ESP packet went where the mode sends it.
     for (const auto& t : lab.net.trace()) {
       if (t.kind == TraceEntry::Kind::queued) {

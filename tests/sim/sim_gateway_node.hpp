@@ -2,6 +2,7 @@
 // through gateway::Output, which the driver implements onto the network.
 #pragma once
 
+#include "esp/framing.hpp"
 #include "gateway/gateway.hpp"
 #include "sim_driver.hpp"
 
@@ -34,9 +35,16 @@ class EspPortNode final : public SimNode {
   EspPortNode(gateway::Gateway& gw, const Endpoint& self, bool udp_encap)
       : gw_(gw), self_(self), udp_encap_(udp_encap) {}
 
+  // On the NAT-T port, what the IP medium does: keepalives and IKE are not
+  // ESP (RFC 3948 §2); they are counted here.
   void on_datagram(Instant now, const Endpoint& from, PacketBuf&& pkt) override {
+    if (udp_encap_ && esp::classify_natt(pkt.bytes()) != esp::NattKind::esp) {
+      ++not_esp_;
+      return;
+    }
     gw_.on_esp(now, from, self_, std::move(pkt), udp_encap_);
   }
+  std::uint64_t not_esp() const { return not_esp_; }
   void on_timeout(Instant) override {}
   Instant next_deadline() const override { return kNever; }
   void flush(Instant, gateway::Output&) override {}
@@ -45,6 +53,7 @@ class EspPortNode final : public SimNode {
   gateway::Gateway& gw_;
   Endpoint self_;
   bool udp_encap_;
+  std::uint64_t not_esp_ = 0;
 };
 
 }  // namespace l2sec::sim

@@ -94,7 +94,7 @@ TEST(ConfigEspState, StateFileResolvedAndNeedNotExist) {
   ASSERT_THAT(abs.errors, IsEmpty());
   EXPECT_EQ(abs.config->esp.state_file, "/var/lib/l2sec/seq");
   // Absent: empty.
-  LoadResult none = fx.load("role = \"lns\"\nlisten = \"192.0.2.2\"\n[esp]\n");
+  LoadResult none = fx.load("role = \"lns\"\nlisten = \"192.0.2.2\"\n[esp]\nauth = \"certificate\"\n");
   ASSERT_THAT(none.errors, IsEmpty());
   EXPECT_TRUE(none.config->esp.state_file.empty());
 }

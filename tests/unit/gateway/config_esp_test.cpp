@@ -228,7 +228,9 @@ esp = { spi_in = 4096, spi_out = 4097, cipher = "chacha20-poly1305" }
 
 TEST(ConfigEsp, Defaults) {
   Fixture fx;
-  Config c = fx.ok("role = \"lns\"\nlisten = \"192.0.2.2\"\n[esp]\n");
+  // (One peer with an address, so that the default pre-shared-key filters exist.)
+  Config c = fx.ok(
+      "role = \"lns\"\nlisten = \"192.0.2.2\"\n[esp]\n[[peer]]\nname = \"lac\"\naddress = \"192.0.2.9\"\n");
   const EspConfig d;
   EXPECT_TRUE(c.esp.enabled);
   EXPECT_EQ(c.esp.provider, crypto::EspProviderId::automatic);
@@ -255,12 +257,26 @@ TEST(ConfigEsp, Defaults) {
 // without [peer.esp] next to one with it is fine too.
 TEST(ConfigEsp, EspWithoutPeerEspNeedsNoKeys) {
   Fixture fx;
-  Config c =
-      fx.ok("role = \"lns\"\nlisten = \"192.0.2.2\"\n[esp]\nshape = \"voluntary\"\n[[peer]]\nname = \"*\"\n");
+  Config c = fx.ok(
+      "role = \"lns\"\nlisten = \"192.0.2.2\"\n[esp]\nshape = \"voluntary\"\nauth = \"certificate\"\n"
+      "[[peer]]\nname = \"*\"\n");
   EXPECT_FALSE(c.peers[0].esp.has_value());
   Config two = fx.ok(kLns + "[[peer]]\nname = \"other\"\n");
   EXPECT_TRUE(two.peers[0].esp.has_value());
   EXPECT_FALSE(two.peers[1].esp.has_value());
+}
+
+// Pre-shared keys go by peer address (RFC 3193 §4.1): an [esp] whose peers
+// have none yields no filter, and the layer, failing closed, would pass
+// nothing. Refused where [esp] starts.
+TEST(ConfigEspErrors, NoFilterAtAll) {
+  Fixture fx;
+  EXPECT_THAT(
+      fx.errors(
+          "role = \"lns\"\nlisten = \"192.0.2.2\"\n[esp]\nshape = \"voluntary\"\n[[peer]]\nname = \"*\"\n"),
+      ElementsAre("t.toml:3:1: [esp] yields no RFC 3193 filter: with auth = \"psk\" (and for "
+                  "gateway-to-gateway) the filters are per peer address, and no [[peer]] has an "
+                  "'address'; ESP would pass no L2TP at all"));
 }
 
 TEST(ConfigEsp, UdpEncapWithTunnelMode) {
