@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "esp/flow_hash.hpp"
+
 namespace l2sec::esp {
 
 namespace {
@@ -10,27 +12,6 @@ namespace {
 // Our choice, as Spd's: the outbound flow cache is bounded so that flows
 // made up by a peer cannot grow it without limit (emptied when full).
 constexpr std::size_t kFlowCacheLimit = 16384;
-
-std::uint64_t finalise(std::uint64_t z) noexcept {  // splitmix64
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-// As Spd's flow hash: whole words, independent multiplies, one finaliser.
-std::uint64_t endpoint_words(const Endpoint& e, std::uint64_t k1, std::uint64_t k2,
-                             std::uint64_t k3) noexcept {
-  std::uint64_t lo, hi;
-  std::memcpy(&lo, e.addr.data(), 8);
-  std::memcpy(&hi, e.addr.data() + 8, 8);
-  const std::uint64_t rest =
-      (std::uint64_t{static_cast<std::uint8_t>(e.kind)} << 48) | (std::uint64_t{e.port} << 32) | e.circuit;
-  return lo * k1 ^ hi * k2 ^ rest * k3;
-}
-std::size_t flow_hash(const Endpoint& local, const Endpoint& remote) noexcept {
-  return static_cast<std::size_t>(
-      finalise(endpoint_words(local, 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull) +
-               endpoint_words(remote, 0x27d4eb2f165667c5ull, 0x85ebca77c2b2ae63ull, 0xff51afd7ed558ccdull)));
-}
 
 }  // namespace
 
@@ -48,7 +29,7 @@ std::string_view mode_name(Mode m) noexcept {
 
 std::size_t Sad::InKeyHash::operator()(const InKey& k) const noexcept {
   const std::uint64_t v = (std::uint64_t{k.circuit} << 32) | k.spi;
-  return static_cast<std::size_t>(finalise(v ^ (k.on_circuit ? 0x5bd1e995ull << 40 : 0)));
+  return static_cast<std::size_t>(splitmix64_finalise(v ^ (k.on_circuit ? 0x5bd1e995ull << 40 : 0)));
 }
 
 std::size_t Sad::FlowKeyHash::operator()(const FlowKey& k) const noexcept {

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <limits>
 
+#include "esp/flow_hash.hpp"
+
 namespace l2sec::esp {
 
 namespace {
@@ -20,27 +22,6 @@ constexpr std::size_t kNoFilter = std::numeric_limits<std::size_t>::max();
 bool same_address(const Endpoint& a, const Endpoint& b) noexcept {
   const std::size_t n = a.kind == Endpoint::Kind::ipv4 ? 4 : 16;
   return std::memcmp(a.addr.data(), b.addr.data(), n) == 0;
-}
-
-// The cache key is hashed per packet: whole words, each multiplied by its
-// own odd constant (independent multiplies), then the splitmix64 finaliser.
-std::uint64_t endpoint_words(const Endpoint& e, std::uint64_t k1, std::uint64_t k2,
-                             std::uint64_t k3) noexcept {
-  std::uint64_t lo, hi;
-  std::memcpy(&lo, e.addr.data(), 8);
-  std::memcpy(&hi, e.addr.data() + 8, 8);
-  const std::uint64_t rest =
-      (std::uint64_t{static_cast<std::uint8_t>(e.kind)} << 48) | (std::uint64_t{e.port} << 32) | e.circuit;
-  return lo * k1 ^ hi * k2 ^ rest * k3;
-}
-std::size_t flow_hash(const Endpoint& local, const Endpoint& remote, Direction dir) noexcept {
-  std::uint64_t z =
-      endpoint_words(local, 0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull) +
-      endpoint_words(remote, 0x27d4eb2f165667c5ull, 0x85ebca77c2b2ae63ull, 0xff51afd7ed558ccdull) +
-      static_cast<std::uint64_t>(dir);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return static_cast<std::size_t>(z ^ (z >> 31));
 }
 
 }  // namespace
@@ -117,10 +98,10 @@ std::string_view action_name(Action a) noexcept {
 // ---- Spd ----
 
 std::size_t Spd::FlowKeyHash::operator()(const FlowKey& k) const noexcept {
-  return flow_hash(k.local, k.remote, k.dir);
+  return flow_hash(k.local, k.remote, static_cast<std::uint64_t>(k.dir));
 }
 std::size_t Spd::FlowKeyHash::operator()(const FlowRef& k) const noexcept {
-  return flow_hash(k.local, k.remote, k.dir);
+  return flow_hash(k.local, k.remote, static_cast<std::uint64_t>(k.dir));
 }
 
 FilterId Spd::add(Filter f) {
