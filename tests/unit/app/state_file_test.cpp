@@ -17,6 +17,7 @@
 // src/app is the l2sec program, not a library: its one file under test is
 // compiled in here.
 #include "app/state_file.hpp"
+#include "support/temp_dir.hpp"
 
 namespace l2sec::app {
 namespace {
@@ -27,32 +28,7 @@ using gateway::SequenceKey;
 using gateway::SequenceRecord;
 using ::testing::HasSubstr;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "l2sec-state-file-test-XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path write(const std::string& name, const std::string& content, mode_t mode = 0600) const {
-    fs::path p = path_ / name;
-    {
-      std::ofstream out(p, std::ios::binary | std::ios::trunc);
-      out << content;
-    }
-    if (::chmod(p.c_str(), mode) != 0) throw std::runtime_error("chmod failed");
-    return p;
-  }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "gateway/config.hpp"
+#include "support/temp_dir.hpp"
 
 namespace l2sec::gateway {
 namespace {
@@ -22,28 +23,7 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "l2sec-config-state-test-XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  void write(const std::string& name, const std::string& content) const {
-    const fs::path p = path_ / name;
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << content;
-    ::chmod(p.c_str(), 0600);
-  }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 const std::string kGcm = "000102030405060708090a0b0c0d0e0f10111213";  // 16 + 4 salt
 const std::string kAes = "202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f";

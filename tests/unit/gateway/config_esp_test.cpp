@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "gateway/config.hpp"
+#include "support/temp_dir.hpp"
 
 namespace l2sec::gateway {
 namespace {
@@ -25,33 +26,7 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 
-// A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "l2sec-config-esp-test-XXXXXX").string();
-    char* p = ::mkdtemp(tmpl.data());
-    if (p == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = p;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-  fs::path write(const std::string& name, const std::string& content, mode_t mode = 0600) const {
-    fs::path p = path_ / name;
-    {
-      std::ofstream out(p, std::ios::binary | std::ios::trunc);
-      out << content;
-    }
-    if (::chmod(p.c_str(), mode) != 0) throw std::runtime_error("chmod failed");
-    return p;
-  }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 std::vector<std::string> errors_of(const LoadResult& r) {
   std::vector<std::string> out;
