@@ -32,6 +32,7 @@
 #include "core/counters.hpp"
 #include "core/wire.hpp"
 #include "crypto/random.hpp"
+#include "esp_pair_config.hpp"
 #include "gateway/config.hpp"
 #include "gateway/gateway.hpp"
 #include "gateway/sequence_store.hpp"
@@ -43,8 +44,6 @@ namespace l2sec::sim {
 namespace {
 
 using namespace std::chrono_literals;
-using crypto::EspAuth;
-using crypto::EspCipher;
 using gateway::Config;
 using gateway::Gateway;
 using gateway::MemorySequenceStore;
@@ -55,7 +54,7 @@ using Kind = l2tp::Event::Kind;
 const Endpoint kLacAddr = Endpoint::v4({192, 0, 2, 1}, 1701);
 const Endpoint kLnsAddr = Endpoint::v4({198, 51, 100, 7}, 1701);
 constexpr unsigned kCalls = 2;
-constexpr std::uint32_t kSpiToLns = 0x2001, kSpiToLac = 0x1001;
+constexpr std::uint32_t kSpiToLns = kEspSpiToLns, kSpiToLac = kEspSpiToLac;
 // Small blocks, so that a minute of traffic needs many reservations.
 constexpr std::uint64_t kBlock = 64;
 
@@ -64,35 +63,9 @@ Endpoint esp_of(Endpoint a) {
   return a;
 }
 
-gateway::EspKeys keys(std::uint8_t seed) {
-  gateway::EspKeys k;
-  k.enc.resize(crypto::enc_key_size(EspCipher::aes_gcm16_128));
-  for (std::size_t i = 0; i < k.enc.size(); ++i) k.enc[i] = static_cast<std::uint8_t>(seed + 7 * i);
-  return k;
-}
-
 Config config(bool lac) {
-  Config c;
-  c.role = lac ? gateway::Role::lac : gateway::Role::lns;
-  c.listen = lac ? kLacAddr : kLnsAddr;
-  c.host_name = lac ? "lac.gw" : "lns.gw";
-  c.sink = gateway::SinkKind::lcp_echo;
+  Config c = esp_pair_config(lac, kLacAddr, kLnsAddr, EspSetup{}, kCalls);
   c.lcp_echo_interval = 100ms;
-  c.esp.enabled = true;
-  c.esp.replay_window = 128;
-  gateway::PeerConfig p;
-  p.name = lac ? "lns.gw" : "lac.gw";
-  p.address = lac ? kLnsAddr : kLacAddr;
-  p.sessions = lac ? kCalls : 0;
-  gateway::PeerEspConfig pe;
-  pe.cipher = EspCipher::aes_gcm16_128;
-  pe.auth = EspAuth::none;
-  pe.spi_in = lac ? kSpiToLac : kSpiToLns;
-  pe.spi_out = lac ? kSpiToLns : kSpiToLac;
-  pe.keys_in = keys(lac ? 1 : 2);
-  pe.keys_out = keys(lac ? 2 : 1);
-  p.esp = pe;
-  c.peers.push_back(p);
   return c;
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/counters.hpp"
 #include "crypto/random.hpp"
+#include "esp_pair_config.hpp"
 #include "gateway/config.hpp"
 #include "gateway/gateway.hpp"
 #include "sim_driver.hpp"
@@ -48,75 +49,15 @@ const Suite kSuites[] = {
     {EspCipher::chacha20_poly1305, EspAuth::none, "chacha20-poly1305"},
 };
 
-std::vector<std::uint8_t> key(std::size_t n, std::uint8_t seed) {
-  std::vector<std::uint8_t> k(n);
-  for (std::size_t i = 0; i < n; ++i) k[i] = static_cast<std::uint8_t>(seed + 7 * i);
-  return k;
+EspSetup setup_of(const Suite& s) {
+  EspSetup e;
+  e.cipher = s.cipher;
+  e.auth = s.auth;
+  return e;
 }
 
-gateway::EspKeys keys_for(const Suite& s, std::uint8_t seed) {
-  gateway::EspKeys k;
-  k.enc = key(crypto::enc_key_size(s.cipher), seed);
-  k.auth = key(crypto::auth_key_size(s.auth), static_cast<std::uint8_t>(seed + 100));
-  return k;
-}
-
-struct EspSetup {
-  Suite suite = kSuites[3];
-  esp::Mode mode = esp::Mode::transport;
-  bool udp_encap = false;
-};
-
-// One side's [esp] + [peer.esp]. The LAC sends on 0x2001 and receives on
-// 0x1001; the LNS the other way round; keys per SPI.
-void add_esp(Config& c, gateway::PeerConfig& p, const EspSetup& e, bool lac) {
-  c.esp.enabled = true;
-  c.esp.shape = esp::Shape::compulsory;
-  c.esp.auth = esp::AuthMethod::pre_shared_key;
-  c.esp.mode = e.mode;
-  c.esp.udp_encap = e.udp_encap;
-  c.esp.natt_port = kNatt;
-  c.esp.replay_window = 128;
-  gateway::PeerEspConfig pe;
-  pe.cipher = e.suite.cipher;
-  pe.auth = e.suite.auth;
-  pe.natt_port = kNatt;
-  const std::uint32_t to_lns = 0x2001, to_lac = 0x1001;
-  pe.spi_in = lac ? to_lac : to_lns;
-  pe.spi_out = lac ? to_lns : to_lac;
-  pe.keys_in = keys_for(e.suite, lac ? 1 : 2);
-  pe.keys_out = keys_for(e.suite, lac ? 2 : 1);
-  p.esp = pe;
-}
-
-Config lac_config(const EspSetup& e) {
-  Config c;
-  c.role = gateway::Role::lac;
-  c.listen = kLacAddr;
-  c.host_name = "lac.gw";
-  c.sink = gateway::SinkKind::lcp_echo;
-  gateway::PeerConfig p;
-  p.name = "lns.gw";
-  p.address = kLnsAddr;
-  p.sessions = kCalls;
-  add_esp(c, p, e, true);
-  c.peers.push_back(p);
-  return c;
-}
-
-Config lns_config(const EspSetup& e) {
-  Config c;
-  c.role = gateway::Role::lns;
-  c.listen = kLnsAddr;
-  c.host_name = "lns.gw";
-  c.sink = gateway::SinkKind::lcp_echo;
-  gateway::PeerConfig p;
-  p.name = "lac.gw";
-  p.address = kLacAddr;
-  add_esp(c, p, e, false);
-  c.peers.push_back(p);
-  return c;
-}
+Config lac_config(const EspSetup& e) { return esp_pair_config(true, kLacAddr, kLnsAddr, e, kCalls); }
+Config lns_config(const EspSetup& e) { return esp_pair_config(false, kLacAddr, kLnsAddr, e, kCalls); }
 
 Endpoint esp_port(Endpoint a, const EspSetup& e) {
   a.port = e.udp_encap ? kNatt : 0;
@@ -217,8 +158,7 @@ TEST(EspSim, EverySuiteCarriesL2tpOverALossyCorruptingNetwork) {
   for (const Suite& s : kSuites) {
     for (std::uint64_t seed : sim_seeds(3, 900)) {
       SCOPED_TRACE(std::string(s.name) + " " + seed_trace(seed));
-      EspSetup e;
-      e.suite = s;
+      EspSetup e = setup_of(s);
       EspLab lab(seed, harsh(), e);
       run_lab(lab);
       // Duplicates reach the replay window; corruption the ICV (or, for a
