@@ -21,6 +21,7 @@
 #include <span>
 
 #include "esp/rfc3193_filters.hpp"
+#include "gateway/config_circuits.hpp"
 #include "gateway/config_esp.hpp"
 #include "gateway/config_reader.hpp"
 #include "gateway/config_secret.hpp"
@@ -44,19 +45,21 @@ using std::chrono::seconds;
 
 constexpr std::string_view kTopKeys[] = {
     "role",        "listen", "host_name",    "log_level", "status_file", "sink", "lcp_echo_interval",
-    "max_tunnels", "redial", "redial_delay", "tunnel",    "peer",        "esp"};
+    "max_tunnels", "redial", "redial_delay", "tunnel",    "peer",        "esp",
+    "link",        "circuit"};
 constexpr std::string_view kTunnelKeys[] = {"hidden_avps",    "hello_interval",   "retransmit_initial",
                                             "retransmit_max", "retransmit_tries", "receive_window",
                                             "stop_hold",      "max_sessions",     "framing",
                                             "bearer",         "vendor_name"};
 constexpr std::string_view kPeerKeys[] = {"name",          "address",        "secret_file", "secret",
                                           "challenge",     "hidden_avps",    "sessions",    "sequencing",
-                                          "called_number", "calling_number", "esp"};
+                                          "called_number", "calling_number", "esp",         "circuit"};
 
 constexpr Section kTop{"at top level", kTopKeys};
 constexpr Section kTunnel{"in [tunnel]", kTunnelKeys};
 constexpr Section kPeer{"in [[peer]]", kPeerKeys};
-constexpr const Section* kSections[] = {&kTop, &kTunnel, &kPeer, &cfg::kEspSection, &cfg::kPeerEspSection};
+constexpr const Section* kSections[] = {&kTop,          &kTunnel, &kPeer, &cfg::kEspSection, &cfg::kPeerEspSection,
+                                        &cfg::kLinkSection, &cfg::kCircuitSection};
 
 constexpr std::string_view kRoles[] = {"lac", "lns"};
 constexpr Role kRoleValues[] = {Role::lac, Role::lns};
@@ -146,6 +149,7 @@ struct PeerRead {
 // What every [[peer]] needs to know of the rest of the file.
 struct PeerContext {
   const std::filesystem::path& base_dir;
+  const Config& config;  // its links and circuits
   const cfg::EspRead& esp_read;
   const EspConfig& esp;
 };
@@ -166,6 +170,15 @@ PeerRead read_peer(Diagnostics& diag, const toml::table& t, const PeerContext& c
   }
   p.cfg.address = endpoint(diag, f, "address");
   p.address = f.node("address");
+  if (const toml::node* n = f.node("circuit")) {
+    if (p.address) {
+      diag.error(n->source(), "give either 'address' (IP) or 'circuit', not both");
+    } else if (auto i = cfg::find_circuit(diag, ctx.config, *n)) {
+      p.cfg.circuit = *i;
+      p.cfg.address = Endpoint::of_circuit(ctx.config.circuits[*i].id);
+    }
+    p.address = n;  // given (valid or reported)
+  }
 
   const toml::node* secret = f.node("secret");
   const toml::node* secret_file = f.node("secret_file");
@@ -256,7 +269,7 @@ void check_peers(Diagnostics& diag, std::optional<Role> role, const toml::node* 
     bool dials =
         std::any_of(peers.begin(), peers.end(), [](const PeerRead& p) { return p.address != nullptr; });
     if (!dials && role_node) {
-      diag.error(role_node->source(), "a LAC needs at least one [[peer]] with an 'address' to dial");
+      diag.error(role_node->source(), "a LAC needs at least one [[peer]] with an 'address' or a 'circuit' to dial");
     }
     for (const PeerRead& p : peers) {
       if (p.name && p.cfg.name == "*") {
@@ -350,9 +363,12 @@ LoadResult parse_config(std::string_view text, const std::string& name,
     }
   }
 
+  // Links and circuits before the peers: a peer may name a circuit.
+  cfg::read_links_and_circuits(diag, root, c, base_dir, kSections);
+
   std::vector<PeerRead> peers;
   if (const toml::node* n = f.node("peer"))
-    peers = read_peers(diag, *n, PeerContext{base_dir, esp_read, c.esp});
+    peers = read_peers(diag, *n, PeerContext{base_dir, c, esp_read, c.esp});
   check_peers(diag, role, f.node("role"), c.tunnel, tn, peers);
 
   std::vector<cfg::EspPeer> esp_peers;
@@ -378,9 +394,12 @@ LoadResult parse_config(std::string_view text, const std::string& name,
     sp.role = c.role == Role::lac ? esp::GatewayRole::lac : esp::GatewayRole::lns;
     sp.auth = c.esp.auth;
     sp.local = c.listen;
-    for (const PeerConfig& p : c.peers)
-      if (p.address) sp.peers.push_back(*p.address);
-    if (esp::shape_filters(sp).empty())
+    bool on_circuit = false;  // circuit peers get their own filters (the circuit is the selector)
+    for (const PeerConfig& p : c.peers) {
+      if (p.circuit) on_circuit = true;
+      else if (p.address) sp.peers.push_back(*p.address);
+    }
+    if (!on_circuit && esp::shape_filters(sp).empty())
       diag.error(esp_read.table,
                  "[esp] yields no RFC 3193 filter: with auth = \"psk\" (and for gateway-to-gateway) "
                  "the filters are per peer address, and no [[peer]] has an 'address'; ESP would pass "

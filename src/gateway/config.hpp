@@ -5,6 +5,7 @@
 // File format: docs/config.md. Errors carry file:line:col.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -72,6 +73,68 @@ struct EspConfig {
   bool allow_volatile_sequence = false;   // AEAD manual SAs without state_file (labs only)
 };
 
+// ---- links and circuits (non-IP media, docs/config.md "[[link]]") ----
+
+enum class LinkType : std::uint8_t { frame_relay, atm, xot };
+// The wire below the link adapter.
+enum class UnderlayKind : std::uint8_t {
+  udp,       // emulated wire: frames or cells in UDP datagrams between `local` and `remote`
+  afpacket,  // raw frames on `interface` (AF_PACKET)
+  pcap,      // replay of `replay` (nothing is sent: what we emit goes to `record` if given)
+  tcp,       // XOT: TCP connections, one per virtual circuit (RFC 1613)
+};
+enum class LmiVariant : std::uint8_t { none, q933a, ansi, cisco, automatic };
+enum class LmiRole : std::uint8_t { user, network, nni };
+
+struct LinkConfig {
+  std::string name;
+  LinkType type = LinkType::frame_relay;
+  UnderlayKind underlay = UnderlayKind::udp;
+  std::optional<Endpoint> local;   // udp: where we bind; tcp: where we listen (port 1998 by default)
+  std::optional<Endpoint> remote;  // udp: the other end of the wire
+  std::string interface;           // afpacket
+  std::filesystem::path replay;    // pcap: the capture replayed
+  std::filesystem::path record;    // any frame underlay: record what passes (empty: no recording)
+  // The secured channel's SNAP code point (DESIGN.md §3): lab default.
+  std::array<std::uint8_t, 3> secured_oui{0x00, 0x00, 0x5E};
+  std::uint16_t secured_pid = 0x0042;
+  // Frame Relay
+  LmiVariant lmi = LmiVariant::none;
+  LmiRole lmi_role = LmiRole::user;
+  Duration t391 = std::chrono::seconds(10);
+  Duration t392 = std::chrono::seconds(15);
+  unsigned n391 = 6, n392 = 3, n393 = 4;
+  std::uint8_t address_size = 2;  // Q.922 address octets: 2, 3 or 4
+  std::size_t max_frame = 1600;   // RFC 2427: information field
+  // ATM
+  bool cells = false;             // cell underlay (else whole AAL5 PDUs)
+  bool nni_header = false;        // NNI cell headers (12-bit VPI)
+  std::size_t max_sdu = 9180;     // RFC 2684 / RFC 1626 default MTU
+  Duration oam_interval{0};       // F5 loopback management, cells only (0: off)
+  unsigned oam_retries = 3, oam_up_count = 3;
+  // X.25 over XOT
+  unsigned packet_size = 128, window = 2;  // defaults of calls placed on this link
+  bool modulo128 = false;
+  std::string source;  // "file:line:col" of the [[link]]
+};
+
+struct CircuitConfig {
+  std::string name;
+  std::size_t link = 0;      // index into Config::links
+  std::uint32_t id = 0;      // Endpoint::of_circuit(id): 1, 2, ... in file order
+  std::uint32_t dlci = 0;    // Frame Relay
+  std::uint16_t vpi = 0;     // ATM
+  std::uint16_t vci = 0;
+  bool vc_mux = false;       // ATM: RFC 2684 VC multiplexing (else LLC/SNAP)
+  bool vc_mux_secured = true;  // VC-mux: the VC carries the secured channel (else clear L2TP)
+  std::string remote;        // XOT: "address:port" we call (empty: we only answer)
+  std::string called, calling;  // XOT: X.121 addresses
+  bool pvc = false;          // XOT: RFC 1613 PVC (else a switched call)
+  std::uint16_t lcn = 1;     // XOT: logical channel
+  bool secured = true;       // X.25 Call User Data: the secured code point (else clear L2TP)
+  std::string source;
+};
+
 struct PeerConfig {
   std::string name;                  // peer's Host Name; "*" matches any (LNS)
   std::optional<Endpoint> address;   // LAC: where to dial; LNS: accept only from it
@@ -82,6 +145,9 @@ struct PeerConfig {
   l2tp::CallParams call;             // for those calls
   std::string source;                // "file:line:col" where this [[peer]] starts (messages)
   std::optional<PeerEspConfig> esp;  // [peer.esp]: manual keys (needs [esp])
+  // The [[circuit]] the peer is reached over (index into Config::circuits);
+  // `address` is then Endpoint::of_circuit of that circuit's id.
+  std::optional<std::size_t> circuit;
 };
 
 struct Config {
@@ -99,6 +165,8 @@ struct Config {
   Duration redial_delay = std::chrono::seconds(5);
   std::vector<PeerConfig> peers;
   EspConfig esp;
+  std::vector<LinkConfig> links;
+  std::vector<CircuitConfig> circuits;
 };
 
 struct ConfigError {

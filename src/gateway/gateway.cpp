@@ -11,6 +11,7 @@
 #include "esp/ipsec_layer.hpp"
 #include "esp/rfc3193_filters.hpp"
 #include "gateway/sink.hpp"
+#include "l2tp/tunnel.hpp"
 
 namespace l2sec::gateway {
 namespace {
@@ -100,8 +101,18 @@ struct Gateway::Impl {
     sp.auth = cfg.esp.auth;
     sp.local = cfg.listen;
     for (const auto& p : cfg.peers)
-      if (p.address) sp.peers.push_back(*p.address);
+      if (p.address && !p.circuit) sp.peers.push_back(*p.address);
     for (auto& f : esp::shape_filters(sp)) ipsec->spd().add(std::move(f));
+    // On a circuit the selector is the circuit (DESIGN.md §3): everything on
+    // a circuit whose peer is configured with [esp] is protected, both ways.
+    for (const auto& p : cfg.peers) {
+      if (!p.circuit) continue;
+      const CircuitConfig& k = cfg.circuits[*p.circuit];
+      const esp::TrafficSelector sel{esp::HostSelector::any(), esp::HostSelector::of_circuit(k.id)};
+      const std::string label = "circuit " + k.name + " (" + k.source + ")";
+      ipsec->spd().add(esp::Filter{esp::Direction::outbound, sel, esp::Action::protect, 0, label + " out"});
+      ipsec->spd().add(esp::Filter{esp::Direction::inbound, sel, esp::Action::protect, 0, label + " in"});
+    }
 
     // The persisted sequence state; without it no SA is set up (the app
     // refuses to run with a setup error anyway).
@@ -145,7 +156,13 @@ struct Gateway::Impl {
                                         esp::HostSelector::of(*p.address, 0)};
       b.outer_local = cfg.listen;
       b.outer_remote = *p.address;
-      if (b.udp_encap) {
+      if (p.circuit) {
+        // IP-less on the circuit: ESP carries the L2TP packet itself (NH 115).
+        b.mode = esp::Mode::ipless;
+        b.udp_encap = false;
+        b.selector = esp::TrafficSelector{esp::HostSelector::any(), esp::HostSelector::of_circuit(p.address->circuit)};
+        b.outer_local = *p.address;
+      } else if (b.udp_encap) {
         b.outer_local.port = cfg.esp.natt_port;
         b.outer_remote.port = e.natt_port;
       }
@@ -307,6 +324,11 @@ struct Gateway::Impl {
     return false;
   }
 
+  // Our end of a flow with `remote`: the listen address on IP, the circuit itself on a circuit.
+  const Endpoint& local_for(const Endpoint& remote) const {
+    return remote.kind == Endpoint::Kind::circuit ? remote : cfg.listen;
+  }
+
   void message(Severity s, const std::string& text) {
     if (hooks.on_message) hooks.on_message(s, text);
   }
@@ -356,8 +378,52 @@ struct Gateway::Impl {
 
   std::uint64_t frames_rx = 0, frames_tx = 0, echo_replies = 0;
 
+  // Circuits (Endpoint::of_circuit ids) reported up by the medium. A
+  // circuit is down until its medium says otherwise.
+  std::unordered_map<std::uint32_t, bool> circuit_up;
+  // LAC peers on a circuit that is down, dialled when it comes up.
+  std::vector<std::size_t> parked;
+  Counters circuit_counters;  // gw_circuit_*
+
+  bool reachable(const PeerConfig& p) const {
+    if (!p.circuit) return true;
+    auto it = circuit_up.find(p.address->circuit);
+    return it != circuit_up.end() && it->second;
+  }
+
+  void on_circuit_state(Instant now, std::uint32_t circuit, bool up) {
+    bool& state = circuit_up[circuit];
+    if (state == up) return;
+    state = up;
+    const Endpoint ep = Endpoint::of_circuit(circuit);
+    if (!up) {
+      circuit_counters.inc(Ctr::gw_circuit_down);
+      // As a lost peer (RFC 2661 §5.8): nothing can reach it any more.
+      const std::size_t n = engine.lose_peer(
+          now, ep, l2tp::make_result(l2tp::result::kGeneralError, l2tp::error::kNoError, "circuit down"));
+      circuit_counters.inc(Ctr::gw_circuit_tunnels_lost, n);
+      if (n > 0)
+        message(Severity::warning, ep.to_string() + " down: " + std::to_string(n) + " tunnel" +
+                                       (n == 1 ? "" : "s") + " over it cleared");
+      return;
+    }
+    circuit_counters.inc(Ctr::gw_circuit_up);
+    if (shutting_down) return;
+    std::vector<std::size_t> ready;
+    std::erase_if(parked, [&](std::size_t i) {
+      if (cfg.peers[i].address->circuit != circuit) return false;
+      ready.push_back(i);
+      return true;
+    });
+    for (std::size_t i : ready) dial(now, i);
+  }
+
   void dial(Instant now, std::size_t peer_index) {
     const PeerConfig& p = cfg.peers[peer_index];
+    if (!reachable(p)) {
+      if (std::find(parked.begin(), parked.end(), peer_index) == parked.end()) parked.push_back(peer_index);
+      return;
+    }
     auto t = engine.open_tunnel(now, *p.address, tunnel_config_for(cfg, p));
     if (!t) {
       schedule_redial(now, peer_index);
@@ -492,6 +558,7 @@ void Gateway::start(Instant now) {
 void Gateway::shutdown(Instant now) {
   impl_->shutting_down = true;
   impl_->redials.clear();
+  impl_->parked.clear();
   impl_->next_echo = kNever;
   impl_->engine.close_all(now, l2tp::ResultCode{l2tp::result::kShuttingDown, std::nullopt, {}});
 }
@@ -499,7 +566,7 @@ void Gateway::shutdown(Instant now) {
 void Gateway::on_datagram(Instant now, const Endpoint& from, PacketBuf&& pkt) {
   // RFC 3193 §3.3: a clear packet on a flow that requires security never
   // reaches L2TP.
-  if (impl_->ipsec && !impl_->ipsec->accept_clear(impl_->cfg.listen, from)) return;
+  if (impl_->ipsec && !impl_->ipsec->accept_clear(impl_->local_for(from), from)) return;
   impl_->engine.on_datagram(now, from, std::move(pkt));
 }
 
@@ -509,6 +576,15 @@ void Gateway::on_esp(Instant now, const Endpoint& from, const Endpoint& to, Pack
   impl_->after_receive(now);
   if (!flow) return;  // counted by the layer or the SA
   impl_->engine.on_datagram(now, flow->src, std::move(pkt));
+}
+
+void Gateway::on_circuit_state(Instant now, std::uint32_t circuit, bool up) {
+  impl_->on_circuit_state(now, circuit, up);
+}
+
+bool Gateway::circuit_up(std::uint32_t circuit) const {
+  auto it = impl_->circuit_up.find(circuit);
+  return it != impl_->circuit_up.end() && it->second;
 }
 
 void Gateway::on_timeout(Instant now) { impl_->on_timeout(now); }
@@ -529,7 +605,7 @@ void Gateway::flush(Instant now, Output& out) {
         continue;
       }
       impl_->before_send(now);
-      auto pdu = impl_->ipsec->send(impl_->cfg.listen, tx->to, std::move(tx->pkt));
+      auto pdu = impl_->ipsec->send(impl_->local_for(tx->to), tx->to, std::move(tx->pkt));
       if (!pdu) continue;  // counted by the layer
       if (pdu->kind == esp::PduKind::l2tp)
         out.send(pdu->to, std::move(pdu->pkt));
@@ -551,6 +627,7 @@ Counters Gateway::counters() const {
   Counters c = impl_->engine.counters();
   if (impl_->ipsec) c += impl_->ipsec->counters();
   c += impl_->seq_counters;
+  c += impl_->circuit_counters;
   return c;
 }
 const std::vector<std::string>& Gateway::setup_errors() const { return impl_->setup_errors; }

@@ -73,6 +73,14 @@ class Gateway {
   // udp_encap): verified, decapsulated and handed to L2TP, or dropped and
   // counted. `to` is our outer address.
   void on_esp(Instant now, const Endpoint& from, const Endpoint& to, PacketBuf&& pkt, bool udp_encap);
+  // A circuit (Endpoint::of_circuit(circuit)) went up or down, as its link
+  // adapter reports (transports/link.hpp). Down: every tunnel over it is
+  // cleared as a lost peer (gw_circuit_tunnels_lost, on_message); a LAC
+  // dials it again when it comes back if `redial` is on. Up: a LAC dials
+  // the peers waiting for it (at start every circuit is down, so the first
+  // dial waits for its circuit).
+  void on_circuit_state(Instant now, std::uint32_t circuit, bool up);
+  bool circuit_up(std::uint32_t circuit) const;
   void on_timeout(Instant now);
   Instant next_deadline() const;
   // Sends everything the engine has queued through out, handles events.

@@ -530,6 +530,22 @@ void Engine::close_all(Instant now, ResultCode why) {
   impl_->flush(now);
 }
 
+std::size_t Engine::lose_peer(Instant now, const Endpoint& peer, ResultCode why) {
+  std::vector<std::uint16_t> ids;
+  impl_->tunnels.for_each([&](std::uint16_t id, const std::unique_ptr<Tunnel>& t) {
+    if (t->peer.same_host(peer)) ids.push_back(id);
+  });
+  std::size_t cleared = 0;
+  for (std::uint16_t id : ids) {
+    Tunnel* t = impl_->find_tunnel(id);
+    if (!t) continue;
+    if (t->state != TunnelState::closing) ++cleared;  // one already closing was reported down before
+    impl_->enter_closing(*t, now, why, false);
+    impl_->free_tunnel(id);
+  }
+  return cleared;
+}
+
 Result<void> Engine::send_frame(Instant now, SessionRef ref, PacketBuf&& frame) {
   (void)now;
   Tunnel* t = impl_->find_tunnel(ref.tunnel);

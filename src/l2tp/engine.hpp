@@ -212,6 +212,11 @@ class Engine {
   Result<void> close_tunnel(Instant now, std::uint16_t tunnel, ResultCode why);
   // Clears every tunnel (shutdown).
   void close_all(Instant now, ResultCode why);
+  // The path to `peer` is gone (its circuit went down): every tunnel with
+  // that peer (same host, any port) is cleared at once as if retransmissions
+  // had been exhausted (§5.8): sessions cleared, tunnel_down reported with
+  // `why`, nothing sent, no state held. Returns how many tunnels it cleared.
+  std::size_t lose_peer(Instant now, const Endpoint& peer, ResultCode why);
   // Sends one PPP frame on an established session (data message, §5.4).
   // Fails with not_found / invalid_state.
   Result<void> send_frame(Instant now, SessionRef ref, PacketBuf&& frame);

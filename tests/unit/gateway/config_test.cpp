@@ -385,9 +385,9 @@ TEST(ConfigErrors, Addresses) {
 
 TEST(ConfigErrors, LacWithoutPeerAddress) {
   EXPECT_THAT(errors("role = \"lac\"\n"),
-              ElementsAre("t.toml:1:8: a LAC needs at least one [[peer]] with an 'address' to dial"));
+              ElementsAre("t.toml:1:8: a LAC needs at least one [[peer]] with an 'address' or a 'circuit' to dial"));
   EXPECT_THAT(errors("role = \"lac\"\n[[peer]]\nname = \"lns\"\n"),
-              ElementsAre("t.toml:1:8: a LAC needs at least one [[peer]] with an 'address' to dial"));
+              ElementsAre("t.toml:1:8: a LAC needs at least one [[peer]] with an 'address' or a 'circuit' to dial"));
   // An address that is wrong is reported as such, not as missing.
   EXPECT_THAT(
       errors("role = \"lac\"\n[[peer]]\nname = \"lns\"\naddress = \"192.0.2\"\n"),
@@ -643,7 +643,7 @@ TEST(ConfigErrors, LoadConfigBadFiles) {
       {"typos.toml",
        {"5:1: unknown key 'retransmit_timeout' in [tunnel]",
         "9:1: unknown key 'adress' in [[peer]] (did you mean 'address'?)"}},
-      {"lac-no-address.toml", {"3:8: a LAC needs at least one [[peer]] with an 'address' to dial"}},
+      {"lac-no-address.toml", {"3:8: a LAC needs at least one [[peer]] with an 'address' or a 'circuit' to dial"}},
       {"esp-bad.toml",
        {"4:1: [esp] needs a specific 'listen' address (the RFC 3193 filters name it); the default 0.0.0.0 is "
         "any address",
